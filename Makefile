@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sub-page BAR IO windows and MSI-X table trap for KVM book3s HV.
+#
+#   make check   everything: harness, lint, kernel modules, selftests in
+#                both emulated POWER hosts; one summary line per layer
+#   make run     boot the emulated host and run the demo
+#   make bench   the benchmarks, one line each
+#
+# All downloads and build products live in build/ (git-ignored).
+
+B		:= $(CURDIR)/build
+MACHINES	?= pseries powernv9
+export B
+
+all: modules selftests
+
+fetch: $(B)/versions.mk
+$(B)/versions.mk: scripts/fetch.sh
+	bash scripts/fetch.sh
+
+modules: fetch
+	bash scripts/build-kvm.sh
+
+# uapi headers of the overlaid tree (ours included) for the selftests.
+uapi: modules
+	$(MAKE) -s -C $(B)/linux ARCH=powerpc headers_install \
+		INSTALL_HDR_PATH=$(B)/uapi
+
+selftests: uapi
+	$(MAKE) -s -C $(B)/linux/tools/testing/selftests/kvm/powerpc \
+		OUTPUT=$(B)/selftests KHDR_INCLUDES=$(B)/uapi/include
+
+harness:
+	$(MAKE) -s -C tools/testing/kvm_pt check
+
+lint: modules
+	bash scripts/lint.sh
+
+check:
+	bash scripts/check.sh
+
+run: selftests
+	bash scripts/run-qemu.sh pseries run
+
+bench: selftests
+	bash scripts/bench.sh
+
+fuzz:
+	$(MAKE) -s -C tools/testing/kvm_pt fuzz
+
+clean:
+	rm -rf $(B)/harness $(B)/selftests $(B)/lint $(B)/logs $(B)/modules
+
+distclean:
+	rm -rf $(B)
+
+.PHONY: all fetch modules uapi selftests harness lint check run bench fuzz \
+	clean distclean

@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Cross-build kvm.ko and kvm-hv.ko for Debian's prebuilt ppc64le kernel:
+#  1. build/linux is a hard-linked copy of the pristine linux-source tree
+#     with Debian's config for that kernel, modules_prepare'd once, and the
+#     kernel release forced to Debian's (vermagic must match);
+#  2. our files (arch/ virt/ include/ tools/testing/selftests/) and the hook
+#     patches (patches/*.patch) are laid over it; files are only rewritten
+#     when their content changes, so rebuilds stay incremental;
+#  3. make M=arch/powerpc/kvm builds the modules against Debian's
+#     Module.symvers so modversion CRCs match.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+B=${B:-$TOP/build}
+die() { echo "build-kvm: error: $*" >&2; exit 1; }
+log() { echo "build-kvm: $*"; }
+
+[ -f "$B/versions.mk" ] || die "run scripts/fetch.sh first (no $B/versions.mk)"
+eval "$(sed -n 's/^\([A-Z]*\) := \(.*\)$/\1="\2"/p' "$B/versions.mk")"
+
+K="$B/linux"
+MK=(make -s -C "$K" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu-
+    KERNELVERSION="$KREL" LOCALVERSION= -j"$(nproc)")
+
+# The tree is rebuilt from scratch only when the target kernel changes.
+if [ "$(cat "$K/.ptw-version" 2>/dev/null)" != "$KREL $KPKGVER" ]; then
+	log "preparing $K for $KREL"
+	rm -rf "$K"
+	cp -al "$PRISTINE" "$K"
+	cp "$KCONFIG" "$K/.config"
+	# Debian builds from its own release string; force it so vermagic and
+	# /lib/modules paths match the prebuilt kernel.
+	"${MK[@]}" olddefconfig >/dev/null
+	"${MK[@]}" modules_prepare
+	cp "$KHEADERS/Module.symvers" "$K/Module.symvers"
+	rel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$K/include/generated/utsrelease.h")
+	[ "$rel" = "$KREL" ] || die "prepared tree has release '$rel', want '$KREL'"
+	# sparse baseline of the pristine KVM code, before any overlay.
+	log "sparse baseline of pristine arch/powerpc/kvm"
+	"${MK[@]}" C=2 M=arch/powerpc/kvm modules \
+		>"$B/sparse-baseline.raw" 2>&1 || die "pristine KVM build failed"
+	echo "$KREL $KPKGVER" >"$K/.ptw-version"
+fi
+
+# Stage: every file touched by a hook patch, restored from pristine and
+# patched; plus our own files. Then sync by content into the tree.
+S="$B/stage"
+rm -rf "$S"
+mkdir -p "$S"
+managed="$K/.ptw-managed"
+shopt -s nullglob
+patches=("$TOP"/patches/*.patch)
+touched=$(cat /dev/null "${patches[@]}" |
+	  sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' | sort -u)
+# Files patched last time but not any more go back to pristine.
+for f in $(cat "$managed" 2>/dev/null); do
+	if ! grep -qx "$f" <<<"$touched" && [ -f "$PRISTINE/$f" ]; then
+		cmp -s "$PRISTINE/$f" "$K/$f" || cp "$PRISTINE/$f" "$K/$f"
+	fi
+done
+for f in $touched; do
+	[ -f "$PRISTINE/$f" ] || die "patch touches $f, which is not in linux-source $KPKGVER"
+	mkdir -p "$S/$(dirname "$f")"
+	cp "$PRISTINE/$f" "$S/$f"
+done
+for p in "${patches[@]}"; do
+	patch -s -p1 -d "$S" --no-backup-if-mismatch <"$p" ||
+		die "hook patch $(basename "$p") does not apply to linux-source $KPKGVER"
+done
+echo "$touched" >"$managed"
+for d in arch virt include tools/testing/selftests; do
+	[ -d "$TOP/$d" ] && rsync -a "$TOP/$d/" "$S/$d/"
+done
+rsync -rc "$S/" "$K/"
+
+log "building kvm.ko and kvm-hv.ko"
+"${MK[@]}" M=arch/powerpc/kvm modules ${KBUILD_EXTRA:-}
+mkdir -p "$B/modules"
+for m in kvm kvm-hv; do
+	ko="$K/arch/powerpc/kvm/$m.ko"
+	[ -f "$ko" ] || die "$m.ko was not built"
+	vm=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
+	[ "$vm" = "$KREL" ] || die "$m.ko vermagic '$vm' does not match '$KREL'"
+	cp "$ko" "$B/modules/$m.ko"
+done
+log "ok: $B/modules/kvm.ko $B/modules/kvm-hv.ko ($KREL)"

@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: every layer, one summary line each, then the closing line.
+#   harness:   userspace tests of our kernel .c files (x86, ASan/UBSan)
+#   lint:      checkpatch, kernel-doc, W=1, sparse
+#   selftests: kselftests run inside each emulated POWER host
+# A layer that cannot run at all (build failure, boot failure) counts as
+# one failure, so the closing line never reads green by omission.
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+B=${B:-$TOP/build}
+export B
+MACHINES=${MACHINES:-pseries powernv9}
+cd "$TOP"
+mkdir -p "$B/logs"
+total_pass=0
+total_fail=0
+total_skip=0
+summary=()
+
+layer() {	# name passed failed [skipped]
+	total_pass=$((total_pass + $2))
+	total_fail=$((total_fail + $3))
+	total_skip=$((total_skip + ${4:-0}))
+	if [ -n "${4:-}" ]; then
+		summary+=("$1: $2 passed, $3 failed, $4 skipped")
+	else
+		summary+=("$1: $2 passed, $3 failed")
+	fi
+	echo "${summary[-1]}"
+}
+
+counts() {	# file "prefix": reads "prefix: N passed, M failed"
+	sed -nE "s/^$2: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p" "$1" | tail -1
+}
+
+echo "== build"
+if ! { bash scripts/fetch.sh && bash scripts/build-kvm.sh; } \
+	>"$B/logs/build.log" 2>&1; then
+	tail -30 "$B/logs/build.log"
+	layer build 0 1
+	build_ok=0
+else
+	tail -2 "$B/logs/build.log"
+	layer build 1 0
+	build_ok=1
+fi
+
+echo "== harness"
+make -s -C tools/testing/kvm_pt check 2>&1 | tee "$B/logs/harness.log"
+read -r p f <<<"$(counts "$B/logs/harness.log" harness)"
+[ -n "${p:-}" ] || { p=0; f=1; }
+layer harness "$p" "$f"
+
+if [ $build_ok = 1 ]; then
+	echo "== lint"
+	bash scripts/lint.sh 2>&1 | tee "$B/logs/lint.log"
+	read -r p f <<<"$(counts "$B/logs/lint.log" lint)"
+	[ -n "${p:-}" ] || { p=0; f=1; }
+	layer lint "$p" "$f"
+
+	echo "== selftests"
+	if ! make -s uapi selftests >"$B/logs/selftests-build.log" 2>&1; then
+		tail -30 "$B/logs/selftests-build.log"
+		layer selftests 0 1
+	else
+		sp=0; sf=0; ss=0
+		for m in $MACHINES; do
+			bash scripts/run-qemu.sh "$m" check \
+				>"$B/logs/$m-check.out" 2>&1
+			rc=$?
+			cat "$B/logs/$m-check.out"
+			log="$B/logs/$m-check.log"
+			# kselftest TAP per binary: "ok N", "ok N # SKIP",
+			# "not ok N". A binary that exits non-zero (not
+			# KSFT_SKIP) with no "not ok", or does not finish
+			# its "1..N" plan, counts as one more failure.
+			read -r p f s <<<"$(awk '
+				/^ptw: run / { n = 0; plan = -1; bad = 0 }
+				/^1\.\.[0-9]+/ { plan = substr($1, 4) + 0 }
+				/^ok [0-9]+/ { n++; if (/# SKIP/) s++; else p++ }
+				/^not ok [0-9]+/ { n++; f++; bad++ }
+				/^ptw: exit / {
+					if (($4 != 0 && $4 != 4 && !bad) ||
+					    (plan >= 0 && n != plan)) f++
+				}
+				END { print p + 0, f + 0, s + 0 }' "$log")"
+			[ $rc = 0 ] || f=$((f + 1))
+			echo "selftests($m): $p passed, $f failed, $s skipped"
+			sp=$((sp + p)); sf=$((sf + f)); ss=$((ss + s))
+		done
+		layer selftests "$sp" "$sf" "$ss"
+	fi
+fi
+
+echo "== summary"
+printf '%s\n' "${summary[@]}"
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+[ "$total_fail" = 0 ]

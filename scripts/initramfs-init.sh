@@ -1,0 +1,66 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the emulated POWER host: load our KVM modules in place of
+# Debian's, put small device BARs at 4K offsets inside 64K pages (the
+# seed's layout), run the selftests for the requested mode and power off.
+# Every line the host side parses starts with "ptw:" or is TAP.
+
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+. /etc/ptw.env
+export PTW_MACHINE PTW_MODE PTW_KVM_HV_BUILD_ID
+
+done_() {
+	echo "ptw: done $1"
+	sync
+	poweroff -f
+}
+
+echo "ptw: machine=$PTW_MACHINE mode=$PTW_MODE kernel=$(uname -r)"
+insmod /lib/ptw/kvm.ko || { echo "ptw: error: insmod kvm.ko failed"; done_ fail; }
+insmod /lib/ptw/kvm-hv.ko || { echo "ptw: error: insmod kvm-hv.ko failed"; done_ fail; }
+# The GNU build ID note of the loaded module, as hex: proves which
+# kvm-hv.ko runs (a selftest compares it with PTW_KVM_HV_BUILD_ID).
+echo "ptw: kvm_hv build-id $(od -An -tx1 -v /sys/module/kvm_hv/notes/.note.gnu.build-id |
+	tr -d ' \n' | cut -c33-)"
+
+# Firmware aligns every memory BAR to 64K. Clearing the BARs of the
+# endpoints and rescanning lets the kernel pack small BARs, so a 4K BAR
+# ends up at a 4K offset inside a 64K page that it shares with other
+# devices' BARs: the layout of the seed thread, every boot the same.
+for d in /sys/bus/pci/devices/*; do
+	class=$(cat "$d/class")
+	case "$class" in 0x0604*) continue ;; esac
+	for bar in 4 5 6 7 8 9; do
+		printf '\0\0\0\0' |
+			dd of="$d/config" bs=4 seek=$bar conv=notrunc 2>/dev/null
+	done
+	echo 1 >"$d/remove"
+done
+echo 1 >/sys/bus/pci/rescan
+for d in /sys/bus/pci/devices/*; do
+	i=0
+	while read -r start end flags; do
+		if [ "$start" != 0x0000000000000000 ] && [ $((flags & 0x200)) != 0 ]; then
+			echo "ptw: bar ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") $i $start $end"
+		fi
+		i=$((i + 1))
+	done <"$d/resource"
+done
+
+for t in /selftests/*; do
+	[ -x "$t" ] || continue
+	name=${t##*/}
+	case "$PTW_MODE:$name" in
+	check:bench_* | check:demo_* | run:[!d]* | bench:[!b]*) continue ;;
+	esac
+	echo "ptw: run $name"
+	"$t"
+	echo "ptw: exit $name $?"
+done
+done_ ok

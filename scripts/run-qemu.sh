@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot an emulated POWER host (QEMU TCG) with Debian's ppc64le kernel, our
+# kvm.ko/kvm-hv.ko and the selftests in an initramfs, and run one mode:
+#   run-qemu.sh pseries|powernv9 check|run|bench
+# The console goes to build/logs/<machine>-<mode>.log. Exit status is
+# non-zero on a timeout, an oops/panic/warning, or a missing "ptw: done ok".
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+B=${B:-$TOP/build}
+MACHINE=${1:?usage: run-qemu.sh pseries|powernv9 check|run|bench}
+MODE=${2:-check}
+TIMEOUT=${PTW_QEMU_TIMEOUT:-600}
+die() { echo "run-qemu: error: $*" >&2; exit 1; }
+
+[ -f "$B/versions.mk" ] || die "run scripts/fetch.sh first"
+eval "$(sed -n 's/^\([A-Z]*\) := \(.*\)$/\1="\2"/p' "$B/versions.mk")"
+for f in "$B/modules/kvm.ko" "$B/modules/kvm-hv.ko" "$KIMAGE" "$BUSYBOX"; do
+	[ -f "$f" ] || die "missing $f (make modules?)"
+done
+
+R="$B/initramfs-$MACHINE-$MODE"
+rm -rf "$R"
+mkdir -p "$R"/{bin,lib/ptw,selftests,etc,proc,sys,dev}
+cp "$BUSYBOX" "$R/bin/busybox"
+cp "$B/modules/kvm.ko" "$B/modules/kvm-hv.ko" "$R/lib/ptw/"
+[ -d "$B/selftests" ] && find "$B/selftests" -maxdepth 1 -type f -perm -u+x \
+	-exec cp {} "$R/selftests/" \;
+install -m 755 "$TOP/scripts/initramfs-init.sh" "$R/init"
+cat >"$R/etc/ptw.env" <<EOF
+PTW_MACHINE=$MACHINE
+PTW_MODE=$MODE
+PTW_KVM_HV_BUILD_ID=$(powerpc64le-linux-gnu-readelf -n "$B/modules/kvm-hv.ko" |
+	sed -n 's/^ *Build ID: //p')
+EOF
+(cd "$R" && find . | cpio -o -H newc --quiet) | gzip -1 >"$R.cpio.gz"
+
+# The devices give the host small BARs with MSI-X: pci-testdev (4K BAR0
+# with known contents), virtio-net (4K MSI-X BAR, table 0, PBA 0x800) and
+# e1000e (16K MSI-X BAR, table 0, PBA 0x2000). No network backend.
+case "$MACHINE" in
+pseries)
+	QM=(-M pseries,cap-nested-hv=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
+	    -cpu POWER9 -m 2G -smp 2)
+	DEVS=(-device pci-testdev -device virtio-net-pci -device e1000e)
+	CONSOLE=hvc0
+	NODEFAULTS=-nodefaults
+	;;
+powernv9)
+	QM=(-M powernv9 -cpu POWER9 -m 3G -smp 1)
+	# Functions of one slot share the root port's window, so their
+	# small BARs can share a 64K page as on pseries.
+	DEVS=(-device pci-testdev,bus=pcie.0,addr=0.0,multifunction=on
+	      -device virtio-net-pci,bus=pcie.0,addr=0.1
+	      -device e1000e,bus=pcie.0,addr=0.2)
+	CONSOLE=hvc0
+	NODEFAULTS=	# the PHBs are default devices here
+	# powernv aligns every BAR to PAGE_SIZE by default; ask for 4K so a
+	# rescan packs the small BARs as pseries does.
+	EXTRA_APPEND="pci=resource_alignment=12@pci:1b36:0005;12@pci:1af4:1041;12@pci:8086:10d3"
+	;;
+*) die "unknown machine $MACHINE" ;;
+esac
+
+mkdir -p "$B/logs"
+LOG="$B/logs/$MACHINE-$MODE.log"
+echo "run-qemu: booting $MACHINE ($MODE), console in $LOG"
+set +e
+timeout --foreground -k 10 "$TIMEOUT" qemu-system-ppc64 "${QM[@]}" -accel tcg \
+	-nographic $NODEFAULTS -serial mon:stdio -no-reboot \
+	-kernel "$KIMAGE" -initrd "$R.cpio.gz" \
+	-append "console=$CONSOLE rdinit=/init quiet panic=-1 ${EXTRA_APPEND:-}" \
+	"${DEVS[@]}" </dev/null >"$LOG" 2>&1
+rc=$?
+set -e
+tr -d '\r' <"$LOG" >"$LOG.tmp" && mv "$LOG.tmp" "$LOG"
+# The TAP and our own lines, for the caller and for humans.
+grep -E '^(ptw:|TAP version|1\.\.|ok |not ok |#)' "$LOG" || true
+fail=0
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	echo "run-qemu: error: $MACHINE timed out after ${TIMEOUT}s"
+	fail=1
+fi
+if grep -nE 'Oops|Kernel panic|BUG:|WARNING:|Unable to handle kernel|Call Trace' "$LOG"; then
+	echo "run-qemu: error: the emulated host's kernel reported a failure (see $LOG)"
+	fail=1
+fi
+grep -q '^ptw: done ok' "$LOG" || { echo "run-qemu: error: no 'ptw: done ok' in $LOG"; fail=1; }
+exit $fail
