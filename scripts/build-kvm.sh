@@ -71,7 +71,7 @@ for p in "${patches[@]}"; do
 done
 echo "$touched" >"$managed"
 for d in arch virt include tools/testing/selftests; do
-	[ -d "$TOP/$d" ] && rsync -a "$TOP/$d/" "$S/$d/"
+	[ -d "$TOP/$d" ] && mkdir -p "$S/$d" && rsync -a "$TOP/$d/" "$S/$d/"
 done
 rsync -rc "$S/" "$K/"
 

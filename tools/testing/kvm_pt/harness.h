@@ -23,14 +23,14 @@ extern struct harness_test harness_tests[HARNESS_MAX_TESTS];
 extern int harness_ntests;
 extern int harness_cur_failed;
 
-#define TEST(name)							\
-	static void test_##name(void);					\
-	__attribute__((constructor)) static void reg_##name(void)	\
+#define TEST(tname)							\
+	static void test_##tname(void);					\
+	__attribute__((constructor)) static void reg_##tname(void)	\
 	{								\
-		harness_tests[harness_ntests].name = #name;		\
-		harness_tests[harness_ntests++].fn = test_##name;	\
+		harness_tests[harness_ntests].name = #tname;		\
+		harness_tests[harness_ntests++].fn = test_##tname;	\
 	}								\
-	static void test_##name(void)
+	static void test_##tname(void)
 
 /* Record a failure but keep going so one run shows every broken rule. */
 #define EXPECT(cond, ...)						\
@@ -39,7 +39,7 @@ extern int harness_cur_failed;
 			if (harness_cur_failed++ < 5) {			\
 				fprintf(stderr, "# %s:%d: %s: ",	\
 					__FILE__, __LINE__, #cond);	\
-				fprintf(stderr, "" __VA_ARGS__);	\
+				fprintf(stderr, " " __VA_ARGS__);	\
 				fprintf(stderr, "\n");			\
 			}						\
 		}							\

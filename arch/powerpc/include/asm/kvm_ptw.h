@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Hooks of the KVM book3s HV passthrough IO windows into existing KVM code.
+ * The windows live in a KVM device per VM (struct kvm_arch keeps its
+ * layout, so our modules still load into a prebuilt kernel).
+ */
+#ifndef __ASM_POWERPC_KVM_PTW_H__
+#define __ASM_POWERPC_KVM_PTW_H__
+
+#include <linux/types.h>
+
+struct kvm;
+struct kvm_vcpu;
+struct kvm_memory_slot;
+
+int kvmppc_ptw_init(void);
+void kvmppc_ptw_exit(void);
+bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa);
+bool kvmppc_ptw_memslot_conflict(struct kvm *kvm,
+				 const struct kvm_memory_slot *slot);
+void kvmppc_ptw_radix_free(struct kvm *kvm);
+
+/*
+ * Allocators and the page-walk-cache flush of book3s_64_mmu_radix.c,
+ * shared so window page tables come from the same caches as KVM's own.
+ */
+pmd_t *kvmppc_pmd_alloc(void);
+void kvmppc_pmd_free(pmd_t *pmdp);
+void kvmppc_radix_flush_pwc(struct kvm *kvm, unsigned int lpid);
+
+#endif /* __ASM_POWERPC_KVM_PTW_H__ */

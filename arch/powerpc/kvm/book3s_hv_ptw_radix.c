@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 4K hardware IO mappings in the partition-scoped radix tree of a KVM
+ * book3s HV guest, for passthrough IO windows.
+ *
+ * With 64K host pages KVM's tree has 32-entry PTE tables of 64K leaves
+ * under each PMD entry. The radix MMU reads the size of the next level
+ * from the PMD entry itself (NLS), so a PMD entry may instead point to a
+ * 512-entry table of 4K leaves. Such a table is ours alone: the window
+ * code refuses memslots in its 2M region (kvmppc_ptw_memslot_conflict()),
+ * so KVM's own walkers, which assume 32 entries, never reach it, and we
+ * take it out before kvmppc_free_radix() frees the tree.
+ */
+
+#include <linux/kvm_host.h>
+#include <linux/slab.h>
+#include <asm/kvm_book3s.h>
+#include <asm/kvm_ppc.h>
+#include <asm/pgalloc.h>
+#include <asm/kvm_ptw.h>
+
+#include "book3s_hv_ptw.h"
+#include "trace_ptw.h"
+
+#define PTW_PTE_INDEX_SIZE	9	/* 512 x 4K = one PMD's 2M */
+#define PTW_PTES		(1U << PTW_PTE_INDEX_SIZE)
+#define PTW_TABLE_SIZE		(PTW_PTES * sizeof(__be64))
+#define PTW_4K			(1UL << KVMPPC_PTW_SHIFT_4K)
+#define PTW_RPN_4K_MASK		(((1UL << _PAGE_PA_MAX) - 1) & ~(PTW_4K - 1))
+
+/*
+ * Cache-inhibited and guarded (the non-idempotent I/O attribute), no
+ * execute: the page is device MMIO. R and C are preset so the MMU never
+ * has to come back to us to set them.
+ */
+#define PTW_PTE_FLAGS	(_PAGE_PRESENT | _PAGE_PTE | _PAGE_READ |	\
+			 _PAGE_WRITE | _PAGE_PRIVILEGED | _PAGE_ACCESSED | \
+			 _PAGE_DIRTY | _PAGE_NON_IDEMPOTENT)
+
+static struct kmem_cache *ptw_pte_cache;
+
+static unsigned int ptw_index(unsigned long gpa)
+{
+	return (gpa >> KVMPPC_PTW_SHIFT_4K) & (PTW_PTES - 1);
+}
+
+static struct kvmppc_ptw_table *ptw_table_alloc(void)
+{
+	struct kvmppc_ptw_table *t;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	if (!t)
+		return NULL;
+	t->ptes = kmem_cache_zalloc(ptw_pte_cache, GFP_KERNEL_ACCOUNT);
+	if (!t->ptes) {
+		kfree(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void ptw_table_free(struct kvmppc_ptw_table *t)
+{
+	kmem_cache_free(ptw_pte_cache, t->ptes);
+	kfree(t);
+}
+
+/*
+ * Install a new table under the PMD entry of @gpa, allocating the upper
+ * levels like kvmppc_create_pte() does. Called with kvm->mmu_lock held.
+ * Returns -EBUSY if the PMD entry is already in use by KVM's own mappings.
+ */
+static int ptw_table_install(struct kvm *kvm, unsigned long gpa,
+			     struct kvmppc_ptw_table *t,
+			     pud_t **new_pud, pmd_t **new_pmd)
+{
+	pgd_t *pgd = kvm->arch.pgtable + pgd_index(gpa);
+	p4d_t *p4d = p4d_offset(pgd, gpa);
+	pud_t *pud;
+	pmd_t *pmd;
+
+	if (p4d_none(*p4d)) {
+		p4d_populate(kvm->mm, p4d, *new_pud);
+		*new_pud = NULL;
+	}
+	pud = pud_offset(p4d, gpa);
+	if (pud_is_leaf(*pud))
+		return -EBUSY;
+	if (pud_none(*pud)) {
+		pud_populate(kvm->mm, pud, *new_pmd);
+		*new_pmd = NULL;
+	}
+	pmd = pmd_offset(pud, gpa);
+	if (!pmd_none(*pmd))
+		return -EBUSY;
+	/* The zeroed table must be visible before the MMU can walk to it. */
+	smp_wmb();
+	WRITE_ONCE(*pmd, __pmd(__pa(t->ptes) | _PAGE_PRESENT |
+			       PTW_PTE_INDEX_SIZE));
+	t->pmdp = pmd;
+	return 0;
+}
+
+/**
+ * kvmppc_ptw_radix_map() - map guest 4K pages onto host 4K pages
+ * @p: the VM's windows
+ * @gpa: first guest page, 4K aligned
+ * @hpa: first host page, 4K aligned
+ * @npages: number of 4K pages, all inside @gpa's 2M region
+ *
+ * Pages that are already mapped (another vCPU got there first) are left
+ * as they are. Called with @p->lock held.
+ *
+ * Return: 0, -ENOMEM, or -EBUSY if KVM's own mappings use the region.
+ */
+int kvmppc_ptw_radix_map(struct kvmppc_ptw *p, unsigned long gpa, u64 hpa,
+			 unsigned int npages)
+{
+	struct kvm *kvm = p->kvm;
+	unsigned long idx = gpa >> PMD_SHIFT;
+	struct kvmppc_ptw_table *t, *new_t = NULL;
+	pud_t *new_pud = NULL;
+	pmd_t *new_pmd = NULL;
+	unsigned int i, first = ptw_index(gpa);
+	int ret = 0;
+
+	lockdep_assert_held(&p->lock);
+	if (WARN_ON_ONCE(first + npages > PTW_PTES ||
+			 !IS_ALIGNED(gpa | hpa, PTW_4K)))
+		return -EINVAL;
+
+	t = xa_load(&p->tables, idx);
+	if (!t) {
+		new_t = ptw_table_alloc();
+		new_pud = pud_alloc_one(kvm->mm, gpa);
+		new_pmd = kvmppc_pmd_alloc();
+		ret = -ENOMEM;
+		if (!new_t || !new_pud || !new_pmd)
+			goto out;
+		ret = xa_insert(&p->tables, idx, new_t, GFP_KERNEL_ACCOUNT);
+		if (ret)
+			goto out;
+	}
+
+	spin_lock(&kvm->mmu_lock);
+	if (!t) {
+		ret = ptw_table_install(kvm, gpa, new_t, &new_pud, &new_pmd);
+		if (ret) {
+			spin_unlock(&kvm->mmu_lock);
+			xa_erase(&p->tables, idx);
+			goto out;
+		}
+		t = new_t;
+		new_t = NULL;
+	}
+	for (i = first; i < first + npages; i++, hpa += PTW_4K) {
+		pte_t *ptep = (pte_t *)&t->ptes[i];
+
+		if (pte_val(*ptep))
+			continue;
+		radix__set_pte_at(kvm->mm, gpa, ptep,
+				  __pte((hpa & PTW_RPN_4K_MASK) | PTW_PTE_FLAGS),
+				  0);
+		t->nr_present++;
+	}
+	spin_unlock(&kvm->mmu_lock);
+out:
+	if (new_t)
+		ptw_table_free(new_t);
+	if (new_pud)
+		pud_free(kvm->mm, new_pud);
+	if (new_pmd)
+		kvmppc_pmd_free(new_pmd);
+	return ret;
+}
+
+/* Called with kvm->mmu_lock held; returns true if the table is now empty. */
+static bool ptw_table_unmap(struct kvmppc_ptw *p, struct kvmppc_ptw_table *t,
+			    unsigned long base, unsigned long start,
+			    unsigned long end)
+{
+	struct kvm *kvm = p->kvm;
+	unsigned long gpa;
+
+	for (gpa = max(base, start); gpa < min(base + PMD_SIZE, end);
+	     gpa += PTW_4K) {
+		pte_t *ptep = (pte_t *)&t->ptes[ptw_index(gpa)];
+
+		if (!pte_val(*ptep))
+			continue;
+		__radix_pte_update(ptep, ~0UL, 0);
+		kvmppc_radix_tlbie_page(kvm, gpa, KVMPPC_PTW_SHIFT_4K,
+					kvm->arch.lpid);
+		t->nr_present--;
+		p->stats.unmaps++;
+		trace_kvm_ptw_unmap(kvm->arch.lpid, gpa);
+	}
+	if (t->nr_present)
+		return false;
+	pmd_clear(t->pmdp);
+	kvmppc_radix_flush_pwc(kvm, kvm->arch.lpid);
+	return true;
+}
+
+/**
+ * kvmppc_ptw_radix_unmap() - remove the 4K mappings of a guest range
+ * @p: the VM's windows
+ * @start: first guest address, 4K aligned
+ * @end: end of the range (exclusive)
+ *
+ * Tables left empty are unhooked from their PMD and freed. Called with
+ * @p->lock held.
+ */
+void kvmppc_ptw_radix_unmap(struct kvmppc_ptw *p, unsigned long start,
+			    unsigned long end)
+{
+	unsigned long idx;
+
+	lockdep_assert_held(&p->lock);
+	if (p->torn_down || start >= end)
+		return;
+	for (idx = start >> PMD_SHIFT; idx <= (end - 1) >> PMD_SHIFT; idx++) {
+		struct kvmppc_ptw_table *t = xa_load(&p->tables, idx);
+		bool empty;
+
+		if (!t)
+			continue;
+		spin_lock(&p->kvm->mmu_lock);
+		empty = ptw_table_unmap(p, t, idx << PMD_SHIFT, start, end);
+		spin_unlock(&p->kvm->mmu_lock);
+		if (empty) {
+			xa_erase(&p->tables, idx);
+			ptw_table_free(t);
+		}
+	}
+}
+
+/**
+ * kvmppc_ptw_radix_free_tables() - drop every window table of a VM
+ * @p: the VM's windows
+ * @tree_alive: the partition-scoped tree is still there, so unhook each
+ *	table from its PMD first (kvmppc_free_radix() is about to free the
+ *	tree, which must only ever see KVM's own 32-entry tables).
+ *
+ * Called with @p->lock held.
+ */
+void kvmppc_ptw_radix_free_tables(struct kvmppc_ptw *p, bool tree_alive)
+{
+	struct kvmppc_ptw_table *t;
+	unsigned long idx;
+
+	lockdep_assert_held(&p->lock);
+	xa_for_each(&p->tables, idx, t) {
+		if (tree_alive) {
+			spin_lock(&p->kvm->mmu_lock);
+			p->stats.unmaps += t->nr_present;
+			pmd_clear(t->pmdp);
+			spin_unlock(&p->kvm->mmu_lock);
+		}
+		xa_erase(&p->tables, idx);
+		ptw_table_free(t);
+	}
+	if (tree_alive)
+		kvmppc_radix_flush_pwc(p->kvm, p->kvm->arch.lpid);
+}
+
+int kvmppc_ptw_radix_init(void)
+{
+	/* The radix MMU wants each table aligned to its own size. */
+	ptw_pte_cache = kmem_cache_create("kvm-ptw-pte", PTW_TABLE_SIZE,
+					  PTW_TABLE_SIZE, 0, NULL);
+	return ptw_pte_cache ? 0 : -ENOMEM;
+}
+
+void kvmppc_ptw_radix_exit(void)
+{
+	kmem_cache_destroy(ptw_pte_cache);
+}
