@@ -3,15 +3,15 @@
  * Tests of the passthrough IO window page classifier
  * (arch/powerpc/kvm/book3s_ptw_classify.c).
  *
- * The classifier decides which guest pages of a device BAR KVM may map
- * and onto which host bytes, so a wrong answer is a hole in device
- * isolation. It is checked here against two things that do not share its
- * code:
+ * The classifier decides which guest pages of a window (a byte range of a
+ * device BAR, of any size and alignment) KVM may map and onto which host
+ * bytes, so a wrong answer is a hole in device isolation. It is checked
+ * here against two things that do not share its code:
  *
  *  - the invariants of DESIGN.md, checked on every answer: (a) a mapping
- *    reaches no host byte outside the host BAR, (b) it covers no MSI-X
+ *    reaches no host byte outside the host window, (b) it covers no MSI-X
  *    table or PBA byte, (c) it sends each guest byte to the host byte at
- *    the same BAR offset;
+ *    the same window offset;
  *  - a reference model that states the class rules as sets of bytes in
  *    absolute (128-bit, so nothing wraps) guest and host addresses, which
  *    also gives liveness: a page that could be mapped is mapped, and with
@@ -349,33 +349,60 @@ static bool check_gpa(const struct model *m, u64 gpa, struct verdict *out)
 }
 
 /*
- * Check the guest 4K page with BAR-offset index pidx at its first BAR
- * byte, and that its last BAR byte gets the same answer: the class is a
- * property of the page.
+ * Guest 4K pages are naturally aligned in guest physical space; the
+ * window need not be. Page index pidx counts from the guest 4K page that
+ * holds the window's first byte; [*lo, *hi) are the window bytes of the
+ * page, in guest addresses. A valid layout's end does not wrap.
+ */
+static void page_span(const struct kvmppc_ptw_layout *l, u64 pidx,
+		      u64 *lo, u64 *hi)
+{
+	u64 base = ((l->guest_addr >> 12) + pidx) << 12;
+	u64 end = l->guest_addr + l->size;
+
+	*lo = base > l->guest_addr ? base : l->guest_addr;
+	*hi = end - base < SZ4K ? end : base + SZ4K;
+}
+
+/* How many guest 4K pages hold window bytes. */
+static u64 npages(const struct kvmppc_ptw_layout *l)
+{
+	return ((l->guest_addr + l->size - 1) >> 12) -
+	       (l->guest_addr >> 12) + 1;
+}
+
+/* The page index (as page_span() counts) holding window offset off. */
+static u64 page_of(const struct kvmppc_ptw_layout *l, u64 off)
+{
+	return ((l->guest_addr + off) >> 12) - (l->guest_addr >> 12);
+}
+
+/*
+ * Check guest 4K page pidx at its first window byte, and that its last
+ * window byte gets the same answer: the class is a property of the page.
  */
 static bool check_page(const struct model *m, u64 pidx, struct verdict *out)
 {
 	const struct kvmppc_ptw_layout *l = m->l;
-	u64 lo = pidx * SZ4K, hi = lo + SZ4K;
 	struct verdict a, b;
+	u64 lo, hi;
 
-	if (hi > l->size)
-		hi = l->size;
-	if (!check_gpa(m, l->guest_addr + lo, &a))
+	page_span(l, pidx, &lo, &hi);
+	if (!check_gpa(m, lo, &a))
 		return false;
 	if (out)
 		*out = a;
-	b = run_classify(l, l->guest_addr + hi - 1);
+	b = run_classify(l, hi - 1);
 	if (a.cls != b.cls || a.hpa != b.hpa || a.shift != b.shift) {
-		check_gpa(m, l->guest_addr + hi - 1, NULL);
+		check_gpa(m, hi - 1, NULL);
 		EXPECT(0, "page %#" PRIx64 ": first and last byte differ",
-		       l->guest_addr + lo);
+		       lo & ~(SZ4K - 1));
 		return false;
 	}
 	return true;
 }
 
-/* The bytes just outside the BAR exit. */
+/* The bytes just outside the window exit. */
 static bool check_outside(const struct model *m)
 {
 	const struct kvmppc_ptw_layout *l = m->l;
@@ -385,11 +412,6 @@ static bool check_outside(const struct model *m)
 		ok &= check_gpa(m, l->guest_addr - 1, NULL);
 	ok &= check_gpa(m, l->guest_addr + l->size, NULL);
 	return ok;
-}
-
-static u64 npages(const struct kvmppc_ptw_layout *l)
-{
-	return l->size < SZ4K ? 1 : l->size / SZ4K;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -595,6 +617,158 @@ TEST(seed_table_at_end_pba_far)
 	expect_page(&l, 0x4003ffff, KVMPPC_PTW_MSIX, 0, 0);
 }
 
+/*
+ * The benchmark: 64K of a 128K host BAR, at a guest address that is 4K
+ * but not 64K aligned. Guest and host agree modulo 4K only, so every page
+ * is MAP4K; none is DIRECT, as each guest 64K page is partial.
+ */
+TEST(window_bench_64k_at_4k_offset)
+{
+	struct kvmppc_ptw_layout l = bar(0x40001000, 0x2000800a0000ULL,
+					 0x10000);
+	u64 off, n4k = 0, ndirect = 0;
+	struct model m;
+
+	ASSERT(kvmppc_ptw_layout_check(&l) == 0, "failed");
+	model_init(&m, &l);
+	EXPECT_EQ(npages(&l), 16);
+	for (off = 0; off < l.size; off += SZ4K) {
+		struct verdict v;
+
+		check_gpa(&m, l.guest_addr + off + 0x7f8, &v);
+		n4k += v.cls == KVMPPC_PTW_MAP4K;
+		ndirect += v.cls == KVMPPC_PTW_DIRECT;
+		expect_page(&l, l.guest_addr + off, KVMPPC_PTW_MAP4K,
+			    l.host_addr + off, 12);
+	}
+	EXPECT_EQ(n4k, 16);
+	EXPECT_EQ(ndirect, 0);
+	expect_page(&l, 0x40000fff, KVMPPC_PTW_EXIT, 0, 0);
+	expect_page(&l, 0x40011000, KVMPPC_PTW_EXIT, 0, 0);
+	/* on a 4K-page host each of them is a host page */
+	l.host_page_shift = 12;
+	for (off = 0; off < l.size; off += SZ4K)
+		expect_page(&l, l.guest_addr + off + 0xfff,
+			    KVMPPC_PTW_DIRECT, l.host_addr + off, 12);
+	/* with the offsets agreeing modulo 64K it is still all MAP4K */
+	l = bar(0x40001000, 0x2000800a1000ULL, 0x10000);
+	for (off = 0; off < l.size; off += SZ4K)
+		expect_page(&l, l.guest_addr + off, KVMPPC_PTW_MAP4K,
+			    l.host_addr + off, 12);
+}
+
+/* A size that is no power of two: one whole 4K page and half a page. */
+TEST(window_0x1800_bytes)
+{
+	struct kvmppc_ptw_layout l = bar(0x40003000, 0xf0005000, 0x1800);
+
+	ASSERT(kvmppc_ptw_layout_check(&l) == 0, "failed");
+	expect_page(&l, 0x40003000, KVMPPC_PTW_MAP4K, 0xf0005000, 12);
+	expect_page(&l, 0x40003fff, KVMPPC_PTW_MAP4K, 0xf0005000, 12);
+	/* the rest of the second page is not the window's */
+	expect_page(&l, 0x40004000, KVMPPC_PTW_EXIT, 0, 0);
+	expect_page(&l, 0x400047ff, KVMPPC_PTW_EXIT, 0, 0);
+	expect_page(&l, 0x40004800, KVMPPC_PTW_EXIT, 0, 0);
+	l.host_page_shift = 12;
+	expect_page(&l, 0x40003800, KVMPPC_PTW_DIRECT, 0xf0005000, 12);
+	expect_page(&l, 0x40004000, KVMPPC_PTW_EXIT, 0, 0);
+	/* an MSI-X table in the half page traps that page alone */
+	l.host_page_shift = 16;
+	l.msix_table_offset = 0x1400;
+	l.msix_table_size = 0x40;
+	ASSERT(kvmppc_ptw_layout_check(&l) == 0, "failed");
+	expect_page(&l, 0x40003000, KVMPPC_PTW_MAP4K, 0xf0005000, 12);
+	expect_page(&l, 0x40004000, KVMPPC_PTW_MSIX, 0, 0);
+	expect_page(&l, 0x400047f8, KVMPPC_PTW_MSIX, 0, 0);
+	/* starting half-way into a page, the whole page comes second */
+	l = bar(0x40003800, 0xf0005800, 0x1800);
+	expect_page(&l, 0x40003800, KVMPPC_PTW_EXIT, 0, 0);
+	expect_page(&l, 0x40004000, KVMPPC_PTW_MAP4K, 0xf0006000, 12);
+	expect_page(&l, 0x40004fff, KVMPPC_PTW_MAP4K, 0xf0006000, 12);
+	expect_page(&l, 0x40005000, KVMPPC_PTW_EXIT, 0, 0);
+}
+
+/*
+ * Not 4K aligned: the whole guest pages inside the window map if the
+ * host agrees modulo 4K, and a table byte traps the guest page it is in,
+ * not the window's offset page.
+ */
+TEST(window_not_4k_aligned)
+{
+	struct kvmppc_ptw_layout l = bar(0x40000800, 0xf0000800, 0x2000);
+
+	ASSERT(kvmppc_ptw_layout_check(&l) == 0, "failed");
+	expect_page(&l, 0x40000800, KVMPPC_PTW_EXIT, 0, 0);
+	expect_page(&l, 0x40000fff, KVMPPC_PTW_EXIT, 0, 0);
+	expect_page(&l, 0x40001000, KVMPPC_PTW_MAP4K, 0xf0001000, 12);
+	expect_page(&l, 0x40001fff, KVMPPC_PTW_MAP4K, 0xf0001000, 12);
+	expect_page(&l, 0x40002000, KVMPPC_PTW_EXIT, 0, 0);
+	expect_page(&l, 0x400027ff, KVMPPC_PTW_EXIT, 0, 0);
+	l.host_page_shift = 12;
+	expect_page(&l, 0x40001800, KVMPPC_PTW_DIRECT, 0xf0001000, 12);
+	expect_page(&l, 0x40000800, KVMPPC_PTW_EXIT, 0, 0);
+	/* table at window offset 0x800 = guest 0x40001000 */
+	l.host_page_shift = 16;
+	l.msix_table_offset = 0x800;
+	l.msix_table_size = 0x10;
+	expect_page(&l, 0x40001000, KVMPPC_PTW_MSIX, 0, 0);
+	expect_page(&l, 0x40001ff8, KVMPPC_PTW_MSIX, 0, 0);
+	expect_page(&l, 0x40000ff8, KVMPPC_PTW_EXIT, 0, 0);
+	/* table ending at guest 0x40001000: the first page only */
+	l.msix_table_offset = 0x7f0;
+	expect_page(&l, 0x40000800, KVMPPC_PTW_MSIX, 0, 0);
+	expect_page(&l, 0x40001000, KVMPPC_PTW_MAP4K, 0xf0001000, 12);
+	/* host off by 8 bytes modulo 4K: nothing can be mapped */
+	l = bar(0x40000800, 0xf0000808, 0x2000);
+	expect_page(&l, 0x40001000, KVMPPC_PTW_EXIT, 0, 0);
+	l.host_page_shift = 12;
+	expect_page(&l, 0x40001000, KVMPPC_PTW_EXIT, 0, 0);
+	/* a sub-4K window across a guest page boundary */
+	l = bar(0x40001c00, 0xf0000c00, 0x800);
+	l.msix_table_offset = 0x500;
+	l.msix_table_size = 0x10;
+	expect_page(&l, 0x40001c00, KVMPPC_PTW_EXIT, 0, 0);
+	expect_page(&l, 0x40002000, KVMPPC_PTW_MSIX, 0, 0);
+	expect_page(&l, 0x400023ff, KVMPPC_PTW_MSIX, 0, 0);
+}
+
+/*
+ * A window not aligned to the host page still gets host pages where a
+ * whole guest 64K page lies inside it over a whole host 64K page.
+ */
+TEST(window_direct_in_the_middle)
+{
+	struct kvmppc_ptw_layout l = bar(0x40001000, 0xf0001000, 0x21000);
+	u64 g;
+
+	ASSERT(kvmppc_ptw_layout_check(&l) == 0, "failed");
+	for (g = 0x40001000; g < 0x40010000; g += SZ4K)
+		expect_page(&l, g, KVMPPC_PTW_MAP4K, g - 0x40000000 +
+			    0xf0000000, 12);
+	for (; g < 0x40020000; g += SZ4K)
+		expect_page(&l, g + 0x123, KVMPPC_PTW_DIRECT, 0xf0010000, 16);
+	for (; g < 0x40022000; g += SZ4K)
+		expect_page(&l, g, KVMPPC_PTW_MAP4K, g - 0x40000000 +
+			    0xf0000000, 12);
+	expect_page(&l, 0x40022000, KVMPPC_PTW_EXIT, 0, 0);
+	/* agreeing modulo 4K only: all MAP4K */
+	l.host_addr = 0xf0003000;
+	expect_page(&l, 0x40010000, KVMPPC_PTW_MAP4K, 0xf0012000, 12);
+	/* and a table in the middle 64K page takes DIRECT away there */
+	l.host_addr = 0xf0001000;
+	l.msix_table_offset = 0x10000;
+	l.msix_table_size = 0x10;
+	expect_page(&l, 0x40011000, KVMPPC_PTW_MSIX, 0, 0);
+	expect_page(&l, 0x40012000, KVMPPC_PTW_MAP4K, 0xf0012000, 12);
+	/* an odd-byte start: whole pages in the middle still map */
+	l = bar(0x40000ffd, 0xf0000ffd, 0x12003);
+	l.host_page_shift = 16;
+	expect_page(&l, 0x40000ffd, KVMPPC_PTW_EXIT, 0, 0);
+	expect_page(&l, 0x40001000, KVMPPC_PTW_MAP4K, 0xf0001000, 12);
+	expect_page(&l, 0x4001ffff, KVMPPC_PTW_DIRECT, 0xf0010000, 16);
+	expect_page(&l, 0x40012fff, KVMPPC_PTW_EXIT, 0, 0);
+}
+
 TEST(classify_outside_bar_exits)
 {
 	struct kvmppc_ptw_layout l = bar(0x40010000, 0xf0010000, 0x10000);
@@ -622,8 +796,12 @@ TEST(classify_invalid_layout_exits)
 	v = run_classify(&l, 0x40010000);
 	EXPECT(v.cls == KVMPPC_PTW_EXIT, "failed");
 	EXPECT(v.hpa == HPA_UNTOUCHED && v.shift == SHIFT_UNTOUCHED, "failed");
-	l = bar(0x40011000, 0xf0010000, 0x10000);
-	v = run_classify(&l, 0x40011000);
+	/* a guest end one past the address space */
+	l = bar(0ULL - 0x10000, 0xf0010000, 0x10000);
+	v = run_classify(&l, l.guest_addr);
+	EXPECT(v.cls == KVMPPC_PTW_EXIT, "failed");
+	l = bar(0x40010000, 0xf0010000, 15);
+	v = run_classify(&l, 0x40010000);
 	EXPECT(v.cls == KVMPPC_PTW_EXIT, "failed");
 	l = bar(0x40010000, 0xf0010000, 0x10000);
 	l.msix_pba_size = 8;
