@@ -53,8 +53,9 @@ extern int harness_cur_failed;
 /* Abort the current test (not the binary) on a failed precondition. */
 #define ASSERT(cond, ...)						\
 	do {								\
-		EXPECT(cond, __VA_ARGS__);				\
-		if (!(cond))						\
+		int __ok = !!(cond);					\
+		EXPECT(__ok, __VA_ARGS__);				\
+		if (!__ok)						\
 			return;						\
 	} while (0)
 

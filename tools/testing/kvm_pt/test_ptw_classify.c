@@ -761,12 +761,13 @@ TEST(window_direct_in_the_middle)
 	expect_page(&l, 0x40011000, KVMPPC_PTW_MSIX, 0, 0);
 	expect_page(&l, 0x40012000, KVMPPC_PTW_MAP4K, 0xf0012000, 12);
 	/* an odd-byte start: whole pages in the middle still map */
-	l = bar(0x40000ffd, 0xf0000ffd, 0x12003);
-	l.host_page_shift = 16;
+	l = bar(0x40000ffd, 0xf0000ffd, 0x2f003);
+	ASSERT(kvmppc_ptw_layout_check(&l) == 0, "failed");
 	expect_page(&l, 0x40000ffd, KVMPPC_PTW_EXIT, 0, 0);
 	expect_page(&l, 0x40001000, KVMPPC_PTW_MAP4K, 0xf0001000, 12);
 	expect_page(&l, 0x4001ffff, KVMPPC_PTW_DIRECT, 0xf0010000, 16);
-	expect_page(&l, 0x40012fff, KVMPPC_PTW_EXIT, 0, 0);
+	expect_page(&l, 0x4002ffff, KVMPPC_PTW_DIRECT, 0xf0020000, 16);
+	expect_page(&l, 0x40030000, KVMPPC_PTW_EXIT, 0, 0);
 }
 
 TEST(classify_outside_bar_exits)
@@ -830,6 +831,7 @@ TEST(checker_catches_corrupted_results)
 {
 	struct kvmppc_ptw_layout seed = bar(0x40002000, 0xf0001000, 0x1000);
 	struct kvmppc_ptw_layout big = bar(0x40000000, 0xf0000000, 0x20000);
+	struct kvmppc_ptw_layout odd = bar(0x40000800, 0xf0000800, 0x2000);
 	struct kvmppc_ptw_layout virtio = seed;
 	char why[128];
 
@@ -874,6 +876,28 @@ TEST(checker_catches_corrupted_results)
 	/* trapped page not trapped */
 	EXPECT(violations(&big, 0x40005000, KVMPPC_PTW_EXIT, 0, 0,
 			  why, sizeof(why)) == 1, "%s", why);
+
+	/* a window 0x800 into a page: right answers pass */
+	EXPECT(!violations(&odd, 0x40001000, KVMPPC_PTW_MAP4K, 0xf0001000,
+			   12, why, sizeof(why)), "%s", why);
+	EXPECT(!violations(&odd, 0x40000800, KVMPPC_PTW_EXIT, HPA_UNTOUCHED,
+			   SHIFT_UNTOUCHED, why, sizeof(why)), "%s", why);
+	/* the window's offset page, not the guest page (status quo ante) */
+	EXPECT(violations(&odd, 0x40001000, KVMPPC_PTW_MAP4K, 0xf0000800,
+			  12, why, sizeof(why)) > 0, "failed");
+	/* the partial first page, mapped */
+	EXPECT(violations(&odd, 0x40000800, KVMPPC_PTW_MAP4K, 0xf0000000,
+			  12, why, sizeof(why)) >= 2, "failed");
+	EXPECT(strstr(why, "(a)"), "%s", why);
+	/* liveness: the whole middle page left to the VMM */
+	EXPECT(violations(&odd, 0x40001000, KVMPPC_PTW_EXIT, 0, 0,
+			  why, sizeof(why)) == 1, "%s", why);
+	/* a table byte in the guest page, but not in the offset page */
+	odd.msix_table_offset = 0x800;
+	odd.msix_table_size = 0x10;
+	EXPECT(violations(&odd, 0x40001800, KVMPPC_PTW_MAP4K, 0xf0001000,
+			  12, why, sizeof(why)) > 0, "failed");
+	EXPECT(strstr(why, "(b)"), "%s", why);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -960,25 +984,59 @@ TEST(check_accepts_base_and_limits)
 	ACCEPT(l);
 }
 
+/*
+ * A window is any byte range of a BAR: sizes need not be powers of two
+ * and addresses need no alignment, down to the byte.
+ */
+TEST(check_accepts_any_size_and_alignment)
+{
+	static const u64 sizes[] = { 16, 17, 0x18, 0x1001, 0x1800, 0x3000,
+				     0x10010, 0x11000, 3ULL << 38,
+				     (1ULL << 40) - 16, (1ULL << 40) - 1 };
+	static const u64 addrs[] = { 0, 1, 8, 0x800, 0x1000, 0xfff8,
+				     0x40001000, 0x40010008, 0xf0028000,
+				     0x2000800a0000ULL, 0x123456789abULL };
+	struct kvmppc_ptw_layout l = bar(0, 0, 0);
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		for (j = 0; j < ARRAY_SIZE(addrs); j++) {
+			l = bar(addrs[j], addrs[ARRAY_SIZE(addrs) - 1 - j],
+				sizes[i]);
+			ACCEPT(l);
+			l.host_page_shift = 12;
+			ACCEPT(l);
+		}
+	}
+	/* the layouts the power-of-two rules used to refuse */
+	l = base();
+	l.guest_addr += 0x1000;
+	ACCEPT(l);
+	l.guest_addr = 0x40010008;
+	ACCEPT(l);
+	l = base();
+	l.host_addr += 0x8000;
+	ACCEPT(l);
+	l = bar(0x40002000, 0xf0001000, 0x2000);
+	ACCEPT(l);
+	/* the benchmark's window, with MSI-X at window offsets */
+	l = bar(0x40001000, 0x2000800a0000ULL, 0x10000);
+	l.msix_table_offset = 0x3008;
+	l.msix_table_size = 0x100;
+	l.msix_pba_offset = 0xfff8;
+	l.msix_pba_size = 8;
+	ACCEPT(l);
+	/* a window ending at 2^64 - 1, the highest end a u64 holds */
+	l = bar(0ULL - 0x1801, 0ULL - 0x1801, 0x1800);
+	ACCEPT(l);
+}
+
 TEST(check_rejects_size_zero)
 {
 	struct kvmppc_ptw_layout l = base();
 
 	l.size = 0;
 	REJECT(l);
-}
-
-TEST(check_rejects_size_not_power_of_two)
-{
-	static const u64 sizes[] = { 0x3000, 0x10010, 0x18, 3ULL << 39,
-				     (1ULL << 40) - 16 };
-	struct kvmppc_ptw_layout l = bar(0, 0, 0);
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		l.size = sizes[i];
-		REJECT(l);
-	}
 }
 
 TEST(check_rejects_size_below_16)
@@ -1003,29 +1061,6 @@ TEST(check_rejects_size_above_1t)
 	}
 }
 
-TEST(check_rejects_guest_misaligned)
-{
-	struct kvmppc_ptw_layout l = base();
-
-	l.guest_addr += 0x1000;
-	REJECT(l);
-	l.guest_addr = 0x40010008;
-	REJECT(l);
-	l = bar(0x40002000, 0xf0004000, 0x4000);
-	REJECT(l);
-}
-
-TEST(check_rejects_host_misaligned)
-{
-	struct kvmppc_ptw_layout l = base();
-
-	l.host_addr += 0x8000;
-	REJECT(l);
-	/* the seed's host BAR, if it claimed to be 8K */
-	l = bar(0x40002000, 0xf0001000, 0x2000);
-	REJECT(l);
-}
-
 TEST(check_rejects_guest_end_wrap)
 {
 	struct kvmppc_ptw_layout l = base();
@@ -1033,6 +1068,11 @@ TEST(check_rejects_guest_end_wrap)
 	l.guest_addr = 0ULL - l.size;
 	REJECT(l);
 	l = bar(0ULL - 16, 0, 16);
+	REJECT(l);
+	/* unaligned, one byte past */
+	l = bar(0ULL - 0x1800, 0x1000, 0x1800);
+	REJECT(l);
+	l = bar(0ULL - 0x17ff, 0x1000, 0x1800);
 	REJECT(l);
 }
 
@@ -1043,6 +1083,8 @@ TEST(check_rejects_host_end_wrap)
 	l.host_addr = 0ULL - l.size;
 	REJECT(l);
 	l = bar(0, 0ULL - (1ULL << 40), 1ULL << 40);
+	REJECT(l);
+	l = bar(0x1000, 0ULL - 0x10007, 0x11000);
 	REJECT(l);
 }
 
@@ -1233,12 +1275,14 @@ struct msix_place {
 static u64 f_0(u64 s) { return 0; }
 static u64 f_8(u64 s) { return 8; }
 static u64 f_16(u64 s) { return 16; }
-static u64 f_half(u64 s) { return s / 2; }
-static u64 f_virtio_ts(u64 s) { return s / 2 < 0x800 ? s / 2 : 0x800; }
+/* rounded so that any size gives whole entries and QWORD offsets */
+static u64 f_half(u64 s) { return s / 2 & ~7ULL; }
+static u64 f_half16(u64 s) { return s / 2 & ~15ULL; }
+static u64 f_virtio_ts(u64 s) { return min_t(u64, f_half16(s), 0x800); }
 static u64 f_80(u64 s) { return 0x50; }
-static u64 f_end_ts(u64 s) { return s / 2 < 0x80 ? s / 2 : 0x80; }
-static u64 f_end_to(u64 s) { return s - f_end_ts(s); }
-static u64 f_end8(u64 s) { return s - 8; }
+static u64 f_end_ts(u64 s) { return min_t(u64, f_half16(s), 0x80); }
+static u64 f_end_to(u64 s) { return (s - f_end_ts(s)) & ~7ULL; }
+static u64 f_end8(u64 s) { return (s - 8) & ~7ULL; }
 static u64 f_5200(u64 s) { return 0x5200; }
 static u64 f_200(u64 s) { return 0x200; }
 static u64 f_5400(u64 s) { return 0x5400; }
@@ -1246,10 +1290,10 @@ static u64 f_cross_to(u64 s) { return 0x1000 - 0x20; }
 static u64 f_40(u64 s) { return 0x40; }
 static u64 f_cross_po(u64 s) { return 0x3000 - 8; }
 static u64 f_8000(u64 s) { return 0x8000; }
-static u64 f_half_minus_100(u64 s) { return s / 2 - 0x100; }
+static u64 f_half_minus_100(u64 s) { return f_half(s) - 0x100; }
 static u64 f_100(u64 s) { return 0x100; }
 static u64 f_10200(u64 s) { return 0x10200; }
-static u64 f_end_4k(u64 s) { return s - 0x1000; }
+static u64 f_end_4k(u64 s) { return (s - 0x1000) & ~7ULL; }
 
 static const struct msix_place places[] = {
 	{ "no MSI-X", 16, NULL, NULL, NULL, NULL },
@@ -1340,6 +1384,18 @@ struct exh_stats {
 	u64 layouts, pages, cls[4];
 };
 
+static void exh_report(const struct exh_stats *st)
+{
+	printf("# %" PRIu64 " layouts, %" PRIu64 " pages: EXIT %" PRIu64
+	       " DIRECT %" PRIu64 " MAP4K %" PRIu64 " MSIX %" PRIu64 "\n",
+	       st->layouts, st->pages, st->cls[KVMPPC_PTW_EXIT],
+	       st->cls[KVMPPC_PTW_DIRECT], st->cls[KVMPPC_PTW_MAP4K],
+	       st->cls[KVMPPC_PTW_MSIX]);
+	EXPECT(st->cls[KVMPPC_PTW_DIRECT] && st->cls[KVMPPC_PTW_MAP4K] &&
+	       st->cls[KVMPPC_PTW_MSIX] && st->cls[KVMPPC_PTW_EXIT],
+	       "some class never seen");
+}
+
 static bool exh_one(struct kvmppc_ptw_layout *l, struct exh_stats *st)
 {
 	struct model m;
@@ -1371,10 +1427,10 @@ static bool exh_one(struct kvmppc_ptw_layout *l, struct exh_stats *st)
 }
 
 /*
- * Every BAR size from 16 bytes to 256K, every MSI-X placement above that
- * fits, both host page sizes, and guest and host BARs at every naturally
- * aligned place in a 256K span (four 64K host pages): all pairs for BARs
- * of 512 bytes and more. Under 512 bytes all pairs would be 3.6 * 10^8
+ * Every power-of-two size from 16 bytes to 256K, every MSI-X placement
+ * above that fits, both host page sizes, and guest and host windows at
+ * every naturally aligned place in a 256K span (four 64K host pages),
+ * as whole PCI BARs sit: all pairs for windows of 512 bytes and more. Under 512 bytes all pairs would be 3.6 * 10^8
  * layouts, more than the time budget allows, so there the pairs are those
  * with both BARs in an 8K window across a 64K boundary, and those with
  * either BAR at a notable() place and the other anywhere in the span.
@@ -1410,14 +1466,84 @@ TEST(exhaustive_small_layouts)
 			}
 		}
 	}
-	printf("# %" PRIu64 " layouts, %" PRIu64 " pages: EXIT %" PRIu64
-	       " DIRECT %" PRIu64 " MAP4K %" PRIu64 " MSIX %" PRIu64 "\n",
-	       st.layouts, st.pages, st.cls[KVMPPC_PTW_EXIT],
-	       st.cls[KVMPPC_PTW_DIRECT], st.cls[KVMPPC_PTW_MAP4K],
-	       st.cls[KVMPPC_PTW_MSIX]);
-	EXPECT(st.cls[KVMPPC_PTW_DIRECT] && st.cls[KVMPPC_PTW_MAP4K] &&
-	       st.cls[KVMPPC_PTW_MSIX] && st.cls[KVMPPC_PTW_EXIT],
-	       "some class never seen");
+	exh_report(&st);
+}
+
+/*
+ * Window sizes for the unaligned sweep: every power of two up to 64K,
+ * and sizes that are none: below a QWORD multiple, around 4K and 64K,
+ * and several 4K pages.
+ */
+static const u64 unaligned_sizes[] = {
+	0x10, 0x20, 0x40, 0x80, 0x100, 0x200, 0x400, 0x800, 0x1000, 0x2000,
+	0x4000, 0x8000, 0x10000,
+	0x11, 0x18, 0x30, 0x1f8, 0x801, 0xff0, 0x1001, 0x1010, 0x1800,
+	0x2800, 0x3000, 0x5000, 0xc000, 0xfff8, 0x10010, 0x11000, 0x1f000,
+	0x30000,
+};
+
+/*
+ * Sub-4K placements on both sides of the span's first 64K boundary;
+ * pairs of them agree modulo 4K (0xf008 and 0x10008, 0xf800 and 0x10800,
+ * 0xfff8 and 0x10ff8) or do not, and 0xf008 and 0x10008 are also 4K into
+ * a 64K page.
+ */
+static const u64 sub4k_at[] = { 0xf008, 0xf800, 0xfff0, 0xfff8,
+				0x10008, 0x10010, 0x10800, 0x10ff8 };
+
+/*
+ * The guest and host placements for a window of size s: every 4K offset
+ * in the span (in its first 128K for windows over 64K) and the sub-4K
+ * ones.
+ */
+static size_t unaligned_places(u64 s, u64 *at, size_t max)
+{
+	u64 lim = s > SZ64K ? 2 * SZ64K : SPAN, x;
+	size_t n = 0, i;
+
+	for (x = 0; x < lim && n < max; x += SZ4K)
+		at[n++] = x;
+	for (i = 0; i < ARRAY_SIZE(sub4k_at) && n < max; i++)
+		at[n++] = sub4k_at[i];
+	return n;
+}
+
+/*
+ * Windows as the VMM may cut them from a BAR: the sizes above, every
+ * MSI-X placement that fits, both host page sizes, and every pair of
+ * unaligned_places() for guest and host, so that guest and host agree
+ * modulo 64K, modulo 4K only, or not at all, from 4K-aligned down to
+ * 8-byte-aligned starts across a 64K boundary.
+ */
+TEST(exhaustive_unaligned_windows)
+{
+	u64 at[SPAN / SZ4K + ARRAY_SIZE(sub4k_at)];
+	struct exh_stats st = { 0 };
+	size_t si, pi, gi, hi, n;
+
+	for (si = 0; si < ARRAY_SIZE(unaligned_sizes); si++) {
+		u64 s = unaligned_sizes[si];
+
+		n = unaligned_places(s, at, ARRAY_SIZE(at));
+		for (pi = 0; pi < ARRAY_SIZE(places); pi++) {
+			struct kvmppc_ptw_layout l = bar(0, 0, s);
+
+			if (!place_msix(&l, &places[pi]))
+				continue;
+			for (gi = 0; gi < n; gi++) {
+				for (hi = 0; hi < n; hi++) {
+					l.guest_addr = at[gi];
+					l.host_addr = at[hi];
+					if (!exh_one(&l, &st)) {
+						printf("# failed in \"%s\"\n",
+						       places[pi].what);
+						return;
+					}
+				}
+			}
+		}
+	}
+	exh_report(&st);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1513,6 +1639,9 @@ static u64 compare_with_count(const struct kvmppc_ptw_layout *l,
 TEST(model_matches_byte_count)
 {
 	static const u64 gpos[] = { 0, 1, 3, 17 }, hpos[] = { 0, 2, 5 };
+	/* agreeing modulo 64K, modulo 4K only, and not at all */
+	static const u64 ugpos[] = { 0x800, 0xf008, 0x11000 };
+	static const u64 uhpos[] = { 0x1800, 0xf008, 0x2000 };
 	u64 compared = 0;
 	unsigned int sb, hs;
 	size_t pi, k;
@@ -1538,6 +1667,31 @@ TEST(model_matches_byte_count)
 					       "%s", places[pi].what);
 					compared += compare_with_count(&l,
 							places[pi].what);
+				}
+			}
+		}
+	}
+	/* windows of other sizes, at places no BAR could be */
+	for (k = 0; k < ARRAY_SIZE(unaligned_sizes); k++) {
+		u64 s = unaligned_sizes[k];
+		size_t gi, hi;
+
+		for (pi = 0; pi < ARRAY_SIZE(places); pi++) {
+			struct kvmppc_ptw_layout l = bar(0, 0, s);
+
+			if (!place_msix(&l, &places[pi]))
+				continue;
+			for (gi = 0; gi < ARRAY_SIZE(ugpos); gi++) {
+				for (hi = 0; hi < ARRAY_SIZE(uhpos); hi++) {
+					l.guest_addr = 0x400000 + ugpos[gi];
+					l.host_addr = 0x100000 + uhpos[hi];
+					for (hs = 12; hs <= 16; hs += 4) {
+						l.host_page_shift = hs;
+						ASSERT(!kvmppc_ptw_layout_check(&l),
+						       "%s", places[pi].what);
+						compared += compare_with_count(&l,
+							places[pi].what);
+					}
 				}
 			}
 		}
@@ -1577,23 +1731,85 @@ TEST(model_set_primitives)
 /* Random layouts                                                         */
 /* ---------------------------------------------------------------------- */
 
-static u64 rnd_addr(u64 s)
+/*
+ * Window sizes from 128 bytes to 1 GiB, log-uniform: powers of two (as
+ * whole BARs), whole 4K pages, QWORD multiples, and any byte count.
+ */
+static u64 rnd_size(void)
 {
-	switch (rnd_below(16)) {
-	case 0:		/* near the top of the address space */
-		return 0ULL - s * (2 + rnd_below(8));
-	case 1:		/* near zero */
-		return s * rnd_below(8);
+	u64 p = 1ULL << (7 + rnd_below(24)), s;
+
+	switch (rnd_below(4)) {
+	case 0:
+		return p;
+	case 1:
+		s = (p + rnd_below(p)) & ~(SZ4K - 1);
+		break;
+	case 2:
+		s = (p + rnd_below(p)) & ~7ULL;
+		break;
 	default:
-		return rnd() & ((1ULL << 50) - 1) & ~(s - 1);
+		s = p + rnd_below(p);
+		break;
 	}
+	if (s < 128)
+		s = 128;
+	return s < GB ? s : GB;
 }
 
-static u64 rnd_offset(u64 s, u64 len)
+/*
+ * A start address for a window of size s: aligned as a whole BAR would
+ * be (to the power of two at or above s), or to 64K, 4K, a QWORD or
+ * nothing; near the top of the address space, near zero, or anywhere.
+ */
+static u64 rnd_addr(u64 s)
 {
-	u64 room = s - len;
+	u64 nat = 1ULL << (64 - __builtin_clzll(s - 1)), a, x;
 
-	switch (rnd_below(6)) {
+	switch (rnd_below(8)) {
+	case 0:
+	case 1:
+		a = nat;
+		break;
+	case 2:
+		a = SZ64K;
+		break;
+	case 3:
+	case 4:
+		a = SZ4K;
+		break;
+	case 5:
+		a = 8;
+		break;
+	default:
+		a = 1;
+		break;
+	}
+	switch (rnd_below(16)) {
+	case 0:		/* near the top of the address space */
+		x = 0ULL - s * (2 + rnd_below(8)) - rnd_below(2 * SZ64K);
+		break;
+	case 1:		/* near zero */
+		x = s * rnd_below(8) + rnd_below(2 * SZ64K);
+		break;
+	default:
+		x = rnd() & ((1ULL << 50) - 1);
+		break;
+	}
+	return x & ~(a - 1);
+}
+
+/*
+ * A QWORD-aligned window offset for len bytes of MSI-X structure: at
+ * either end, on or across a 4K boundary of the window's offsets, on or
+ * just before a guest 4K page boundary (which differs when the window is
+ * not 4K aligned), or anywhere.
+ */
+static u64 rnd_offset(const struct kvmppc_ptw_layout *l, u64 len)
+{
+	u64 s = l->size, room = s - len, off;
+
+	switch (rnd_below(7)) {
 	case 0:
 		return 0;
 	case 1:
@@ -1603,11 +1819,18 @@ static u64 rnd_offset(u64 s, u64 len)
 	case 3:		/* across a 4K boundary */
 		if (len > 8 && s >= 2 * SZ4K) {
 			u64 back = 8 * (1 + rnd_below(len / 8 - 1));
-			u64 off = SZ4K * (1 + rnd_below(s / SZ4K - 1)) - back;
 
+			off = SZ4K * (1 + rnd_below(s / SZ4K - 1)) - back;
 			if (off <= room)
 				return off;
 		}
+		fallthrough;
+	case 4:		/* on or just before a guest 4K boundary */
+		off = (SZ4K - (l->guest_addr & (SZ4K - 1))) & (SZ4K - 1);
+		off += SZ4K * rnd_below(s / SZ4K + 1);
+		off = (off & ~7ULL) - 8 * rnd_below(2);
+		if (off <= room)
+			return off;
 		fallthrough;
 	default:
 		return rnd_below(room / 8 + 1) * 8;
@@ -1616,19 +1839,32 @@ static u64 rnd_offset(u64 s, u64 len)
 
 static void rnd_layout(struct kvmppc_ptw_layout *l)
 {
-	u64 s = 1ULL << (7 + rnd_below(24)), n, max_n, ts, ps;
+	u64 s = rnd_size(), n, max_n, ts, ps;
 	int tries;
 
 	memset(l, 0, sizeof(*l));
 	l->size = s;
 	l->guest_addr = rnd_addr(s);
 	l->host_addr = rnd_addr(s);
-	/* half the time the offsets inside the 64K page agree */
-	if (rnd_below(2) && s < SZ64K) {
+	/*
+	 * Half the time the offsets inside the 64K page agree, a quarter
+	 * of the time only those inside the 4K page.
+	 */
+	switch (rnd_below(4)) {
+	case 0:
+		break;
+	case 1:
+		l->host_addr = (l->host_addr & ~(SZ4K - 1)) |
+			       (l->guest_addr & (SZ4K - 1));
+		if (l->host_addr + s < l->host_addr)
+			l->host_addr -= SZ4K;
+		break;
+	default:
 		l->host_addr = (l->host_addr & ~(SZ64K - 1)) |
 			       (l->guest_addr & (SZ64K - 1));
 		if (l->host_addr + s < l->host_addr)
 			l->host_addr -= SZ64K;
+		break;
 	}
 	l->host_page_shift = 16;
 	if (!rnd_below(5))
@@ -1652,7 +1888,7 @@ static void rnd_layout(struct kvmppc_ptw_layout *l)
 	n = n < max_n ? n : max_n;
 	ts = 16 * n;
 	l->msix_table_size = ts;
-	l->msix_table_offset = rnd_offset(s, ts);
+	l->msix_table_offset = rnd_offset(l, ts);
 	if (!rnd_below(4))
 		return;
 
@@ -1672,7 +1908,7 @@ static void rnd_layout(struct kvmppc_ptw_layout *l)
 			     8 * rnd_below(SZ4K / 8);
 			break;
 		default:
-			po = rnd_offset(s, ps);
+			po = rnd_offset(l, ps);
 			break;
 		}
 		if (po > s || ps > s - po ||
@@ -1685,16 +1921,31 @@ static void rnd_layout(struct kvmppc_ptw_layout *l)
 	}
 }
 
-/* Pages worth a look: the ends, around the table and PBA, and random. */
+/*
+ * Guest pages (as page_span() counts them) worth a look: the first two
+ * and the last two (partial or not), those around the window's first
+ * guest 64K boundary, those around the table and PBA and the ends of the
+ * guest 64K page around them, and random ones.
+ */
 static size_t interesting_pages(const struct kvmppc_ptw_layout *l,
 				u64 *pg, size_t max)
 {
-	u64 np = npages(l), pts[4];
+	u64 np = npages(l), g0 = l->guest_addr >> 12, pts[4], b;
 	size_t n = 0, i, k = 0;
 	int d;
 
 	pg[n++] = 0;
 	pg[n++] = np - 1;
+	if (np > 2) {
+		pg[n++] = 1;
+		pg[n++] = np - 2;
+	}
+	b = (SZ64K - (l->guest_addr & (SZ64K - 1))) & (SZ64K - 1);
+	if (b < l->size) {
+		pg[n++] = page_of(l, b);
+		if (page_of(l, b))
+			pg[n++] = page_of(l, b) - 1;
+	}
 	if (l->msix_table_size) {
 		pts[k++] = l->msix_table_offset;
 		pts[k++] = l->msix_table_offset + l->msix_table_size - 1;
@@ -1704,9 +1955,11 @@ static size_t interesting_pages(const struct kvmppc_ptw_layout *l,
 		pts[k++] = l->msix_pba_offset + l->msix_pba_size - 1;
 	}
 	for (i = 0; i < k; i++) {
-		u64 p = pts[i] / SZ4K;
-		u64 hfirst = pts[i] / SZ64K * (SZ64K / SZ4K);
-		u64 hlast = hfirst + SZ64K / SZ4K - 1;
+		u64 p = page_of(l, pts[i]);
+		/* 4K index of the guest 64K page around it, from g0 */
+		u64 h = ((l->guest_addr + pts[i]) & ~(SZ64K - 1)) >> 12;
+		u64 hfirst = h > g0 ? h - g0 : 0;
+		u64 hlast = h + SZ64K / SZ4K - 1 - g0;
 
 		for (d = -1; d <= 1; d++)
 			if (p + d < np && n < max)
@@ -1751,10 +2004,11 @@ TEST(random_layouts)
 			model_init(&m, &l);
 			np = interesting_pages(&l, pg, ARRAY_SIZE(pg));
 			for (j = 0; j < np; j++) {
-				u64 lo = pg[j] * SZ4K;
-				u64 len = l.size < SZ4K ? l.size : SZ4K;
-				u64 gpa = l.guest_addr + lo + rnd_below(len);
 				struct verdict v;
+				u64 lo, hi, gpa;
+
+				page_span(&l, pg[j], &lo, &hi);
+				gpa = lo + rnd_below(hi - lo);
 
 				if (!check_gpa(&m, gpa, &v)) {
 					printf("# failed at layout %" PRIu64
