@@ -308,6 +308,14 @@ static int ptw_add(struct kvmppc_ptw *p, u64 uaddr)
 		ret = kvmppc_ptw_layout_check(&w->layout);
 	if (ret)
 		goto out_free;
+	if (uw.msix_nvec) {
+		w->msix = kvmppc_ptw_msix_create(p, w);
+		ret = PTR_ERR_OR_ZERO(w->msix);
+		if (ret) {
+			w->msix = NULL;
+			goto out_free;
+		}
+	}
 
 	mutex_lock(&p->kvm->slots_lock);
 	mutex_lock(&p->lock);
@@ -332,6 +340,16 @@ static int ptw_add(struct kvmppc_ptw *p, u64 uaddr)
 	}
 out_unlock:
 	mutex_unlock(&p->lock);
+	/* The MMIO bus waits for SRCU readers: not under p->lock. */
+	if (!ret && w->msix) {
+		ret = kvmppc_ptw_msix_attach(w->msix, w);
+		if (ret) {
+			mutex_lock(&p->lock);
+			ptw_unmap_window(p, w);
+			p->windows[w->id] = NULL;
+			mutex_unlock(&p->lock);
+		}
+	}
 	mutex_unlock(&p->kvm->slots_lock);
 	if (!ret) {
 		trace_kvm_ptw_window(p->kvm->arch.lpid, w->id, "add",
@@ -340,6 +358,8 @@ out_unlock:
 		return 0;
 	}
 out_free:
+	if (w->msix)
+		kvmppc_ptw_msix_destroy(w->msix, NULL);
 	kfree(w);
 	return ret;
 }
@@ -374,10 +394,34 @@ static int ptw_move(struct kvmppc_ptw *p, u64 uaddr)
 	w->layout = moved;
 	trace_kvm_ptw_window(p->kvm->arch.lpid, w->id, "move",
 			     moved.guest_addr, moved.host_addr, moved.size);
+	mutex_unlock(&p->lock);
+	/*
+	 * The table keeps its state: moving a BAR does not reset MSI-X.
+	 * Should the new trap fail, table accesses exit to the VMM.
+	 */
+	if (w->msix) {
+		kvmppc_ptw_msix_detach(w->msix, true);
+		ret = kvmppc_ptw_msix_attach(w->msix, w);
+	}
+	mutex_unlock(&p->kvm->slots_lock);
+	return ret;
 out:
 	mutex_unlock(&p->lock);
 	mutex_unlock(&p->kvm->slots_lock);
 	return ret;
+}
+
+static void ptw_stats_add_msix(struct kvm_ppc_pt_window_stats *dst,
+			       const struct kvm_ppc_pt_window_stats *src)
+{
+	dst->msix_table_accesses += src->msix_table_accesses;
+	dst->msix_invalid_accesses += src->msix_invalid_accesses;
+	dst->msix_passthrough += src->msix_passthrough;
+	dst->msix_routed += src->msix_routed;
+	dst->msix_invalid_msgs += src->msix_invalid_msgs;
+	dst->msix_unrouted += src->msix_unrouted;
+	dst->msix_delivered += src->msix_delivered;
+	dst->msix_pending += src->msix_pending;
 }
 
 static int ptw_remove(struct kvmppc_ptw *p, u64 uaddr)
@@ -389,6 +433,7 @@ static int ptw_remove(struct kvmppc_ptw *p, u64 uaddr)
 		return -EFAULT;
 	if (id >= KVM_PPC_PTW_MAX_WINDOWS)
 		return -EINVAL;
+	mutex_lock(&p->kvm->slots_lock);
 	mutex_lock(&p->lock);
 	w = p->windows[id];
 	if (w) {
@@ -399,6 +444,17 @@ static int ptw_remove(struct kvmppc_ptw *p, u64 uaddr)
 				     w->layout.size);
 	}
 	mutex_unlock(&p->lock);
+	if (w && w->msix) {
+		struct kvm_ppc_pt_window_stats last = { 0 };
+
+		kvmppc_ptw_msix_detach(w->msix, true);
+		kvmppc_ptw_msix_destroy(w->msix, &last);
+		/* Its MSI-X counters stay in the VM's. */
+		mutex_lock(&p->lock);
+		ptw_stats_add_msix(&p->stats, &last);
+		mutex_unlock(&p->lock);
+	}
+	mutex_unlock(&p->kvm->slots_lock);
 	kfree(w);
 	return w ? 0 : -ENOENT;
 }
@@ -456,12 +512,56 @@ static const struct mmu_notifier_ops ptw_mmu_notifier_ops = {
 	.release = ptw_mm_release,
 };
 
+/* MSI-X Message Control or a vector's eventfd, for a window with a table. */
+static int ptw_set_msix(struct kvmppc_ptw *p, struct kvm_device_attr *attr)
+{
+	void __user *uaddr = u64_to_user_ptr(attr->addr);
+	bool ctrl = attr->group == KVM_DEV_PPC_PTW_GRP_MSIX_CTRL;
+	u64 id = ctrl ? attr->attr : attr->attr >> 16;
+	struct kvmppc_ptw_window *w;
+	u16 msg_ctrl = 0;
+	s32 fd = 0;
+	int ret;
+
+	if (ctrl ? get_user(msg_ctrl, (u16 __user *)uaddr) :
+		   get_user(fd, (s32 __user *)uaddr))
+		return -EFAULT;
+	if (id >= KVM_PPC_PTW_MAX_WINDOWS)
+		return -EINVAL;
+	mutex_lock(&p->lock);
+	w = p->windows[id];
+	ret = w ? 0 : -ENOENT;
+	if (w && !w->msix)
+		ret = -EINVAL;
+	if (!ret && ctrl)
+		kvmppc_ptw_msix_set_ctrl(w->msix, msg_ctrl);
+	else if (!ret)
+		ret = kvmppc_ptw_msix_set_irq(w->msix, attr->attr & 0xffff, fd);
+	mutex_unlock(&p->lock);
+	return ret;
+}
+
 static int ptw_set_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 {
 	struct kvmppc_ptw *p = dev->private;
+	u64 msi_window;
 
-	if (attr->group != KVM_DEV_PPC_PTW_GRP_CTRL)
+	switch (attr->group) {
+	case KVM_DEV_PPC_PTW_GRP_CTRL:
+		break;
+	case KVM_DEV_PPC_PTW_GRP_MSIX_CTRL:
+	case KVM_DEV_PPC_PTW_GRP_MSIX_IRQ:
+		return ptw_set_msix(p, attr);
+	case KVM_DEV_PPC_PTW_GRP_MSI_WINDOW:
+		if (attr->attr)
+			return -ENXIO;
+		if (get_user(msi_window, (u64 __user *)u64_to_user_ptr(attr->addr)))
+			return -EFAULT;
+		WRITE_ONCE(p->msi_window, msi_window);
+		return 0;
+	default:
 		return -ENXIO;
+	}
 	switch (attr->attr) {
 	case KVM_DEV_PPC_PTW_ADD:
 		return ptw_add(p, attr->addr);
@@ -477,12 +577,16 @@ static int ptw_get_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 {
 	struct kvmppc_ptw *p = dev->private;
 	struct kvm_ppc_pt_window_stats stats;
+	int i;
 
 	if (attr->group != KVM_DEV_PPC_PTW_GRP_STATS ||
 	    attr->attr != KVM_DEV_PPC_PTW_STATS)
 		return -ENXIO;
 	mutex_lock(&p->lock);
 	stats = p->stats;
+	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++)
+		if (p->windows[i] && p->windows[i]->msix)
+			kvmppc_ptw_msix_add_stats(p->windows[i]->msix, &stats);
 	mutex_unlock(&p->lock);
 	if (copy_to_user(u64_to_user_ptr(attr->addr), &stats, sizeof(stats)))
 		return -EFAULT;
@@ -501,6 +605,11 @@ static int ptw_has_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 		if (attr->attr == KVM_DEV_PPC_PTW_STATS)
 			return 0;
 		break;
+	case KVM_DEV_PPC_PTW_GRP_MSIX_CTRL:
+	case KVM_DEV_PPC_PTW_GRP_MSIX_IRQ:
+		return 0;
+	case KVM_DEV_PPC_PTW_GRP_MSI_WINDOW:
+		return attr->attr ? -ENXIO : 0;
 	}
 	return -ENXIO;
 }
@@ -518,6 +627,7 @@ static int ptw_create(struct kvm_device *dev, u32 type)
 	if (!p)
 		return -ENOMEM;
 	p->kvm = kvm;
+	p->msi_window = KVM_PPC_PTW_DEFAULT_MSI_WINDOW;
 	mutex_init(&p->lock);
 	xa_init(&p->tables);
 	p->mn.ops = &ptw_mmu_notifier_ops;
@@ -549,8 +659,16 @@ static void ptw_destroy(struct kvm_device *dev)
 	mutex_lock(&p->lock);
 	kvmppc_ptw_radix_free_tables(p, !p->torn_down);
 	mutex_unlock(&p->lock);
-	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++)
-		kfree(p->windows[i]);
+	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++) {
+		struct kvmppc_ptw_window *w = p->windows[i];
+
+		/* The MMIO bus is gone already: nothing to unregister. */
+		if (w && w->msix) {
+			kvmppc_ptw_msix_detach(w->msix, false);
+			kvmppc_ptw_msix_destroy(w->msix, NULL);
+		}
+		kfree(w);
+	}
 	xa_destroy(&p->tables);
 	kfree(p);
 	kfree(dev);

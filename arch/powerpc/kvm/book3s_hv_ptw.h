@@ -20,12 +20,14 @@
  * @id: the id ADD returned.
  * @dead: the host mapping went away; every access exits to the VMM until
  *	the VMM removes the window.
+ * @msix: MSI-X table emulation, NULL if the window holds no table.
  */
 struct kvmppc_ptw_window {
 	struct kvmppc_ptw_layout layout;
 	u64 host_uaddr;
 	u32 id;
 	bool dead;
+	struct kvmppc_ptw_msix *msix;
 };
 
 /**
@@ -49,7 +51,9 @@ struct kvmppc_ptw_table {
  * @tables: our 4K-PTE tables, indexed by guest address >> PMD_SHIFT.
  * @torn_down: the radix tree is gone (VM teardown or switch to HPT).
  * @mn: watches the VMM's mappings of host BARs.
- * @stats: counters reported through KVM_DEV_PPC_PTW_GRP_STATS.
+ * @msi_window: the guest address a routable MSI message carries.
+ * @stats: counters reported through KVM_DEV_PPC_PTW_GRP_STATS (the MSI-X
+ *	ones of removed windows; live windows add theirs when read).
  */
 struct kvmppc_ptw {
 	struct kvm *kvm;
@@ -58,6 +62,7 @@ struct kvmppc_ptw {
 	struct xarray tables;
 	bool torn_down;
 	struct mmu_notifier mn;
+	u64 msi_window;
 	struct kvm_ppc_pt_window_stats stats;
 };
 
@@ -67,6 +72,18 @@ void kvmppc_ptw_radix_unmap(struct kvmppc_ptw *p, unsigned long start,
 			    unsigned long end);
 void kvmppc_ptw_radix_free_tables(struct kvmppc_ptw *p, bool tree_alive);
 int kvmppc_ptw_radix_init(void);
+
+struct kvmppc_ptw_msix *kvmppc_ptw_msix_create(struct kvmppc_ptw *p,
+					       const struct kvmppc_ptw_window *w);
+int kvmppc_ptw_msix_attach(struct kvmppc_ptw_msix *m,
+			   const struct kvmppc_ptw_window *w);
+void kvmppc_ptw_msix_detach(struct kvmppc_ptw_msix *m, bool bus_alive);
+int kvmppc_ptw_msix_set_irq(struct kvmppc_ptw_msix *m, u16 vector, int fd);
+void kvmppc_ptw_msix_set_ctrl(struct kvmppc_ptw_msix *m, u16 msg_ctrl);
+void kvmppc_ptw_msix_add_stats(struct kvmppc_ptw_msix *m,
+			       struct kvm_ppc_pt_window_stats *s);
+void kvmppc_ptw_msix_destroy(struct kvmppc_ptw_msix *m,
+			     struct kvm_ppc_pt_window_stats *last);
 void kvmppc_ptw_radix_exit(void);
 
 #endif /* __KVM_BOOK3S_HV_PTW_H__ */

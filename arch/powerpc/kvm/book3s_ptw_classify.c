@@ -98,11 +98,11 @@ int kvmppc_ptw_layout_check(const struct kvmppc_ptw_layout *l)
 /*
  * Whether the guest page of 1 << @shift bytes (naturally aligned in
  * guest physical space) that holds window offset @off can be mapped with
- * one page. Every byte of it must be a window byte, the host bytes at the same
- * window offsets must form one naturally aligned host page (so each guest
- * byte reaches the host byte at its own offset and nothing beyond the
- * window), and it must hold no table or PBA byte. If so, *@pstart is the
- * window offset of its first byte.
+ * one page. Every byte of it must be a window byte, the host bytes at the
+ * same window offsets must form one naturally aligned host page (so each
+ * guest byte reaches the host byte at its own offset and nothing beyond
+ * the window), and it must hold no table or PBA byte. If so, *@pstart is
+ * the window offset of its first byte.
  */
 static bool ptw_can_map(const struct kvmppc_ptw_layout *l, u64 off,
 			unsigned int shift, u64 *pstart)

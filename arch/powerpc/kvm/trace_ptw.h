@@ -71,6 +71,35 @@ TRACE_EVENT(kvm_ptw_unmap,
 	    TP_printk("lpid %u gpa 0x%llx", __entry->lpid, __entry->gpa)
 );
 
+/* An MSI-X vector became active or inactive; routed or not. */
+TRACE_EVENT(kvm_ptw_msix_route,
+	    TP_PROTO(unsigned int lpid, u32 id, u16 vector, u64 msg_addr,
+		     u32 msg_data, bool active, bool routed),
+	    TP_ARGS(lpid, id, vector, msg_addr, msg_data, active, routed),
+
+	    TP_STRUCT__entry(__field(unsigned int, lpid)
+			     __field(u32, id)
+			     __field(u16, vector)
+			     __field(u64, msg_addr)
+			     __field(u32, msg_data)
+			     __field(bool, active)
+			     __field(bool, routed)),
+
+	    TP_fast_assign(__entry->lpid = lpid;
+			   __entry->id = id;
+			   __entry->vector = vector;
+			   __entry->msg_addr = msg_addr;
+			   __entry->msg_data = msg_data;
+			   __entry->active = active;
+			   __entry->routed = routed;),
+
+	    TP_printk("lpid %u window %u vector %u msg_addr 0x%llx msg_data 0x%x %s %s",
+		      __entry->lpid, __entry->id, __entry->vector,
+		      __entry->msg_addr, __entry->msg_data,
+		      __entry->active ? "active" : "inactive",
+		      __entry->routed ? "routed" : "unrouted")
+);
+
 #endif /* _TRACE_KVM_PTW_H */
 
 #undef TRACE_INCLUDE_PATH

@@ -18,6 +18,23 @@
 /* Device attribute groups. */
 #define KVM_DEV_PPC_PTW_GRP_CTRL	1
 #define KVM_DEV_PPC_PTW_GRP_STATS	2
+/*
+ * MSI-X of a window (KVM_SET_DEVICE_ATTR):
+ * - GRP_MSIX_CTRL, attr = window id, addr -> __u16: the function's MSI-X
+ *   Message Control as the guest last wrote it to config space (the VMM
+ *   emulates config space; only Enable and Function Mask are used);
+ * - GRP_MSIX_IRQ, attr = window id << 16 | vector, addr -> __s32: the
+ *   eventfd that signals the vector (the one the VMM gives to
+ *   VFIO_DEVICE_SET_IRQS), or -1 to detach it;
+ * - GRP_MSI_WINDOW, attr = 0, addr -> __u64: the guest physical address
+ *   that a routed message must carry (the VM's MSI window).
+ */
+#define KVM_DEV_PPC_PTW_GRP_MSIX_CTRL	3
+#define KVM_DEV_PPC_PTW_GRP_MSIX_IRQ	4
+#define KVM_DEV_PPC_PTW_GRP_MSI_WINDOW	5
+
+/* QEMU's spapr PHB MSI window, where ibm,change-msi points messages. */
+#define KVM_PPC_PTW_DEFAULT_MSI_WINDOW	0x40000000000ULL
 
 /* Attributes of KVM_DEV_PPC_PTW_GRP_CTRL (KVM_SET_DEVICE_ATTR). */
 #define KVM_DEV_PPC_PTW_ADD	1	/* addr: struct kvm_ppc_pt_window */
@@ -66,7 +83,20 @@ struct kvm_ppc_pt_window {
  * @unmaps: mappings removed (move, remove, host mapping gone, teardown).
  * @vmm_exits: window accesses that exited to the VMM (class "exit", or a
  *	window whose host mapping went away).
- * @msix_traps: window accesses to MSI-X table or PBA pages.
+ * @msix_traps: faults on MSI-X table or PBA pages (they are never mapped;
+ *	the access goes on to the in-kernel emulator).
+ * @msix_table_accesses: valid guest reads and writes of tables and PBAs.
+ * @msix_invalid_accesses: guest accesses dropped by the PCI rules
+ *	(not an aligned DWORD or QWORD, or a write to a PBA).
+ * @msix_passthrough: accesses to bytes of trapped pages outside table and
+ *	PBA, forwarded to the device.
+ * @msix_routed: vectors that became routed (enabled, unmasked, message =
+ *	MSI window + an existing interrupt source).
+ * @msix_invalid_msgs: vectors unmasked with a message that names no
+ *	source of the VM or another address: left unrouted.
+ * @msix_unrouted: vectors that stopped being routed.
+ * @msix_delivered: interrupts delivered into guest sources.
+ * @msix_pending: interrupts that arrived masked and set a PBA bit.
  */
 struct kvm_ppc_pt_window_stats {
 	__u64 faults;
@@ -75,6 +105,14 @@ struct kvm_ppc_pt_window_stats {
 	__u64 unmaps;
 	__u64 vmm_exits;
 	__u64 msix_traps;
+	__u64 msix_table_accesses;
+	__u64 msix_invalid_accesses;
+	__u64 msix_passthrough;
+	__u64 msix_routed;
+	__u64 msix_invalid_msgs;
+	__u64 msix_unrouted;
+	__u64 msix_delivered;
+	__u64 msix_pending;
 };
 
 #endif /* _UAPI_LINUX_KVM_PPC_PT_WINDOW_H */

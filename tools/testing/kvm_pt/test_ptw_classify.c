@@ -115,7 +115,9 @@ static bool model_valid(const struct kvmppc_ptw_layout *l)
 
 	if (s < 16 || s > TB)
 		return false;
-	if ((__uint128_t)l->guest_addr + s >= top || (__uint128_t)l->host_addr + s >= top)
+	/* any alignment, any size: only the exclusive ends must fit a u64 */
+	if ((__uint128_t)l->guest_addr + s >= top ||
+	    (__uint128_t)l->host_addr + s >= top)
 		return false;
 	if (l->host_page_shift != 12 && l->host_page_shift != 16)
 		return false;
@@ -1430,10 +1432,11 @@ static bool exh_one(struct kvmppc_ptw_layout *l, struct exh_stats *st)
  * Every power-of-two size from 16 bytes to 256K, every MSI-X placement
  * above that fits, both host page sizes, and guest and host windows at
  * every naturally aligned place in a 256K span (four 64K host pages),
- * as whole PCI BARs sit: all pairs for windows of 512 bytes and more. Under 512 bytes all pairs would be 3.6 * 10^8
- * layouts, more than the time budget allows, so there the pairs are those
- * with both BARs in an 8K window across a 64K boundary, and those with
- * either BAR at a notable() place and the other anywhere in the span.
+ * as whole PCI BARs sit: all pairs for windows of 512 bytes and more.
+ * Under 512 bytes all pairs would be 3.6 * 10^8 layouts, more than the
+ * time budget allows, so there the pairs are those with both windows in
+ * an 8K range across a 64K boundary, and those with either window at a
+ * notable() place and the other anywhere in the span.
  */
 TEST(exhaustive_small_layouts)
 {

@@ -20,6 +20,10 @@ bool kvmppc_ptw_memslot_conflict(struct kvm *kvm,
 				 const struct kvm_memory_slot *slot);
 void kvmppc_ptw_radix_free(struct kvm *kvm);
 
+/* Interrupt sources of the VM's XICS/XIVE device (book3s_msix_route.c). */
+bool kvmppc_msix_source_exists(struct kvm *kvm, u32 irq);
+int kvmppc_msix_raise(struct kvm *kvm, u32 irq);
+
 /*
  * Allocators and the page-walk-cache flush of book3s_64_mmu_radix.c,
  * shared so window page tables come from the same caches as KVM's own.

@@ -82,8 +82,8 @@ struct kvmppc_ptw_layout {
  *
  * A window is any byte range of a BAR, so neither its size nor its
  * addresses need a BAR's power-of-two shape. Accepts @l->size from 16
- * bytes to 1 TiB, any guest and host addresses whose window end does not
- * wrap past the end of the 64-bit address space, host_page_shift 12 or
+ * bytes to 1 TiB, any guest and host addresses whose window ends (address
+ * + size) stay below 2^64, so they do not wrap, host_page_shift 12 or
  * 16; an MSI-X table that is QWORD aligned (relative to the window start),
  * holds 1 to 2048 whole 16-byte entries and lies inside the window; a PBA
  * (only together with a table) that is QWORD aligned, a whole number of

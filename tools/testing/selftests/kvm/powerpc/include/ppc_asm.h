@@ -59,6 +59,8 @@ void ppc_add(struct ppc_asm *a, int rt, int ra, int rb);
 void ppc_subf(struct ppc_asm *a, int rt, int ra, int rb);
 void ppc_mulld(struct ppc_asm *a, int rt, int ra, int rb);
 void ppc_mr(struct ppc_asm *a, int ra, int rs);
+void ppc_xor(struct ppc_asm *a, int ra, int rs, int rb);
+void ppc_andi_dot(struct ppc_asm *a, int ra, int rs, u64 ui);	/* andi. */
 void ppc_cmpd(struct ppc_asm *a, int ra, int rb);
 void ppc_cmpdi(struct ppc_asm *a, int ra, s64 si);
 

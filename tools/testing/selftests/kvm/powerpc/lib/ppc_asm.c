@@ -185,6 +185,19 @@ void ppc_mr(struct ppc_asm *a, int ra, int rs)
 	xform(a, rs, ra, rs, 444);
 }
 
+void ppc_xor(struct ppc_asm *a, int ra, int rs, int rb)
+{
+	xform(a, rs, ra, rb, 316);
+}
+
+/* andi. ra, rs, ui (sets cr0) */
+void ppc_andi_dot(struct ppc_asm *a, int ra, int rs, u64 ui)
+{
+	reg_ok(a, ra);
+	reg_ok(a, rs);
+	ppc_emit(a, OP(28) | RS(rs) | RA(ra) | uimm16(a, ui));
+}
+
 void ppc_cmpd(struct ppc_asm *a, int ra, int rb)
 {
 	/* cmp cr0, L=1, ra, rb */

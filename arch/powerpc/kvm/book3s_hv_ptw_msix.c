@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MSI-X of a passthrough IO window: the 4K pages that hold the MSI-X
+ * table or PBA are never mapped into the guest (book3s_ptw_classify.c
+ * gives them their own class), so guest accesses to them reach KVM's MMIO
+ * emulation, which finds them here on KVM_MMIO_BUS and serves them with
+ * the arch-neutral emulator (virt/kvm/msix_emul.c) without an exit to the
+ * VMM. Bytes of those pages outside table and PBA go to the device.
+ *
+ * The device's real MSI-X table is never written by the guest: the VMM
+ * programs it (through VFIO) with the host's messages and hands us, per
+ * vector, the eventfd they signal. A vector the guest enables, unmasks
+ * and points at the VM's MSI window with the number of one of its
+ * XICS/XIVE sources as data is routed to that source, as RTAS
+ * ibm,change-msi would have done; anything else stays unrouted.
+ */
+
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/io.h>
+#include <linux/kvm_host.h>
+#include <linux/kvm_msix_emul.h>
+#include <linux/pci_regs.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <asm/unaligned.h>
+#include <kvm/iodev.h>
+#include <asm/kvm_ptw.h>
+
+#include "book3s_hv_ptw.h"
+#include "trace_ptw.h"
+
+/**
+ * struct kvmppc_ptw_msix_page - the trapped bytes of one guest 4K page
+ * @dev: our device on KVM_MMIO_BUS.
+ * @m: the window's MSI-X state.
+ * @bar_offset: window offset of the first byte served.
+ * @len: bytes served, all inside the window.
+ * @gpa: guest address of the first byte served.
+ * @regs: the same bytes of the device, for accesses outside table/PBA.
+ * @registered: @dev is on the bus.
+ */
+struct kvmppc_ptw_msix_page {
+	struct kvm_io_device dev;
+	struct kvmppc_ptw_msix *m;
+	u64 bar_offset;
+	u64 len;
+	gpa_t gpa;
+	void __iomem *regs;
+	bool registered;
+};
+
+/**
+ * struct kvmppc_ptw_msix_irq - the eventfd that signals one vector
+ * @wait: our entry on the eventfd's wait queue.
+ * @pt: used once, to find that wait queue.
+ * @wqh: the eventfd's wait queue.
+ * @ctx: the eventfd, referenced until detached.
+ * @m: the window's MSI-X state.
+ * @vector: the vector it signals.
+ */
+struct kvmppc_ptw_msix_irq {
+	wait_queue_entry_t wait;
+	poll_table pt;
+	wait_queue_head_t *wqh;
+	struct eventfd_ctx *ctx;
+	struct kvmppc_ptw_msix *m;
+	u16 vector;
+};
+
+/**
+ * struct kvmppc_ptw_msix - MSI-X state of one window
+ * @p: the VM's windows.
+ * @emul: the table and PBA emulator.
+ * @window_id: for traces.
+ * @nr_pages: entries of @pages.
+ * @pages: trapped pages at the window's current guest address.
+ * @irqs: eventfd per vector, NULL if none.
+ * @routed: vectors currently routed (changed under the emulator's lock).
+ * @nr_routed: vectors that became routed.
+ * @nr_invalid_msgs: vectors activated with a message we cannot route.
+ * @nr_unrouted: vectors that stopped being routed.
+ */
+struct kvmppc_ptw_msix {
+	struct kvmppc_ptw *p;
+	struct kvm_msix_emul *emul;
+	u32 window_id;
+	unsigned int nr_pages;
+	struct kvmppc_ptw_msix_page *pages;
+	struct kvmppc_ptw_msix_irq **irqs;
+	unsigned long *routed;
+	atomic64_t nr_routed;
+	atomic64_t nr_invalid_msgs;
+	atomic64_t nr_unrouted;
+};
+
+/*
+ * The emulator's update(): a vector became active (enabled, function and
+ * vector unmasked) with a latched message, or stopped being active. Runs
+ * under the emulator's spinlock.
+ */
+static void ptw_msix_update(void *opaque, u16 vector, bool active,
+			    u64 msg_addr, u32 msg_data)
+{
+	struct kvmppc_ptw_msix *m = opaque;
+	struct kvm *kvm = m->p->kvm;
+	bool routed = false;
+
+	if (active) {
+		routed = msg_addr == READ_ONCE(m->p->msi_window) &&
+			 kvmppc_msix_source_exists(kvm, msg_data);
+		atomic64_inc(routed ? &m->nr_routed : &m->nr_invalid_msgs);
+	}
+	if (!routed && test_bit(vector, m->routed))
+		atomic64_inc(&m->nr_unrouted);
+	if (routed)
+		__set_bit(vector, m->routed);
+	else
+		__clear_bit(vector, m->routed);
+	trace_kvm_ptw_msix_route(kvm->arch.lpid, m->window_id, vector,
+				 msg_addr, msg_data, active, routed);
+}
+
+/* The emulator's deliver(): an interrupt for an active vector. */
+static bool ptw_msix_deliver(void *opaque, u16 vector, u64 msg_addr,
+			     u32 msg_data)
+{
+	struct kvmppc_ptw_msix *m = opaque;
+
+	if (!test_bit(vector, m->routed))
+		return false;
+	return !kvmppc_msix_raise(m->p->kvm, msg_data);
+}
+
+static struct kvmppc_ptw_msix_page *ptw_msix_page(struct kvmppc_ptw_msix *m,
+						  u64 bar_offset, int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nr_pages; i++) {
+		struct kvmppc_ptw_msix_page *pg = &m->pages[i];
+
+		if (bar_offset >= pg->bar_offset &&
+		    bar_offset + len <= pg->bar_offset + pg->len)
+			return pg;
+	}
+	return NULL;
+}
+
+/*
+ * Registers beside the table: the same access, same size, to the device.
+ * Only naturally aligned 1/2/4/8-byte accesses: a cache-inhibited access
+ * that is not aligned would take an alignment interrupt in the host.
+ */
+static int ptw_msix_dev_read(void *opaque, u64 bar_offset, int len, void *val)
+{
+	struct kvmppc_ptw_msix_page *pg = ptw_msix_page(opaque, bar_offset, len);
+	void __iomem *addr;
+
+	if (!pg)
+		return -EOPNOTSUPP;
+	addr = pg->regs + (bar_offset - pg->bar_offset);
+	if (!IS_ALIGNED((unsigned long)addr, len))
+		return -EOPNOTSUPP;
+	switch (len) {
+	case 1:
+		*(u8 *)val = readb(addr);
+		return 0;
+	case 2:
+		put_unaligned_le16(readw(addr), val);
+		return 0;
+	case 4:
+		put_unaligned_le32(readl(addr), val);
+		return 0;
+	case 8:
+		put_unaligned_le64(readq(addr), val);
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+static int ptw_msix_dev_write(void *opaque, u64 bar_offset, int len,
+			      const void *val)
+{
+	struct kvmppc_ptw_msix_page *pg = ptw_msix_page(opaque, bar_offset, len);
+	void __iomem *addr;
+
+	if (!pg)
+		return -EOPNOTSUPP;
+	addr = pg->regs + (bar_offset - pg->bar_offset);
+	if (!IS_ALIGNED((unsigned long)addr, len))
+		return -EOPNOTSUPP;
+	switch (len) {
+	case 1:
+		writeb(*(const u8 *)val, addr);
+		return 0;
+	case 2:
+		writew(get_unaligned_le16(val), addr);
+		return 0;
+	case 4:
+		writel(get_unaligned_le32(val), addr);
+		return 0;
+	case 8:
+		writeq(get_unaligned_le64(val), addr);
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+static const struct kvm_msix_emul_ops ptw_msix_emul_ops = {
+	.update = ptw_msix_update,
+	.deliver = ptw_msix_deliver,
+	.dev_read = ptw_msix_dev_read,
+	.dev_write = ptw_msix_dev_write,
+};
+
+static struct kvmppc_ptw_msix_page *to_page(struct kvm_io_device *dev)
+{
+	return container_of(dev, struct kvmppc_ptw_msix_page, dev);
+}
+
+static int ptw_msix_mmio_read(struct kvm_vcpu *vcpu, struct kvm_io_device *dev,
+			      gpa_t addr, int len, void *val)
+{
+	struct kvmppc_ptw_msix_page *pg = to_page(dev);
+
+	if (addr < pg->gpa || addr + len > pg->gpa + pg->len)
+		return -EOPNOTSUPP;
+	return kvm_msix_emul_read(pg->m->emul, pg->bar_offset + (addr - pg->gpa),
+				  len, val);
+}
+
+static int ptw_msix_mmio_write(struct kvm_vcpu *vcpu,
+			       struct kvm_io_device *dev, gpa_t addr, int len,
+			       const void *val)
+{
+	struct kvmppc_ptw_msix_page *pg = to_page(dev);
+
+	if (addr < pg->gpa || addr + len > pg->gpa + pg->len)
+		return -EOPNOTSUPP;
+	return kvm_msix_emul_write(pg->m->emul,
+				   pg->bar_offset + (addr - pg->gpa), len, val);
+}
+
+/* No destructor: the window code frees its pages itself. */
+static const struct kvm_io_device_ops ptw_msix_mmio_ops = {
+	.read = ptw_msix_mmio_read,
+	.write = ptw_msix_mmio_write,
+};
+
+/**
+ * kvmppc_ptw_msix_create() - MSI-X state for a window with a table
+ * @p: the VM's windows
+ * @w: the window, already checked with kvmppc_ptw_layout_check()
+ *
+ * Return: the state, or an ERR_PTR.
+ */
+struct kvmppc_ptw_msix *kvmppc_ptw_msix_create(struct kvmppc_ptw *p,
+					       const struct kvmppc_ptw_window *w)
+{
+	u16 nvec = w->layout.msix_table_size / PCI_MSIX_ENTRY_SIZE;
+	struct kvmppc_ptw_msix *m;
+	struct kvm_msix_emul *emul;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	m->p = p;
+	m->irqs = kcalloc(nvec, sizeof(*m->irqs), GFP_KERNEL_ACCOUNT);
+	m->routed = bitmap_zalloc(nvec, GFP_KERNEL_ACCOUNT);
+	if (!m->irqs || !m->routed) {
+		emul = ERR_PTR(-ENOMEM);
+		goto err;
+	}
+	emul = kvm_msix_emul_create(nvec, w->layout.msix_table_offset,
+				    w->layout.msix_pba_offset,
+				    &ptw_msix_emul_ops, m);
+	if (IS_ERR(emul))
+		goto err;
+	m->emul = emul;
+	return m;
+err:
+	bitmap_free(m->routed);
+	kfree(m->irqs);
+	kfree(m);
+	return ERR_CAST(emul);
+}
+
+/**
+ * kvmppc_ptw_msix_attach() - trap the table and PBA pages at the window's
+ *	current guest address
+ * @m: the window's MSI-X state
+ * @w: the window
+ *
+ * Called with kvm->slots_lock held and the window lock NOT held: the bus
+ * update waits for SRCU readers, and the fault path holds SRCU while it
+ * takes the window lock.
+ *
+ * Return: 0 or a negative errno (then nothing is attached).
+ */
+int kvmppc_ptw_msix_attach(struct kvmppc_ptw_msix *m,
+			   const struct kvmppc_ptw_window *w)
+{
+	const struct kvmppc_ptw_layout *l = &w->layout;
+	u64 gend = l->guest_addr + l->size, page, hpa;
+	unsigned int n = 0, shift;
+	int ret = 0;
+
+	lockdep_assert_held(&m->p->kvm->slots_lock);
+	m->window_id = w->id;
+	for (page = ALIGN_DOWN(l->guest_addr, SZ_4K); page < gend; page += SZ_4K)
+		n += kvmppc_ptw_classify(l, max(page, l->guest_addr), &hpa,
+					 &shift) == KVMPPC_PTW_MSIX;
+	m->pages = kcalloc(n, sizeof(*m->pages), GFP_KERNEL_ACCOUNT);
+	if (!m->pages)
+		return -ENOMEM;
+	m->nr_pages = n;
+
+	n = 0;
+	for (page = ALIGN_DOWN(l->guest_addr, SZ_4K); page < gend; page += SZ_4K) {
+		u64 start = max(page, l->guest_addr);
+		struct kvmppc_ptw_msix_page *pg;
+
+		if (kvmppc_ptw_classify(l, start, &hpa, &shift) != KVMPPC_PTW_MSIX)
+			continue;
+		pg = &m->pages[n++];
+		pg->m = m;
+		pg->gpa = start;
+		pg->len = min(page + SZ_4K, gend) - start;
+		pg->bar_offset = start - l->guest_addr;
+		pg->regs = ioremap(l->host_addr + pg->bar_offset, pg->len);
+		if (!pg->regs) {
+			ret = -ENOMEM;
+			break;
+		}
+		kvm_iodevice_init(&pg->dev, &ptw_msix_mmio_ops);
+		ret = kvm_io_bus_register_dev(m->p->kvm, KVM_MMIO_BUS, pg->gpa,
+					      pg->len, &pg->dev);
+		if (ret)
+			break;
+		pg->registered = true;
+	}
+	if (ret)
+		kvmppc_ptw_msix_detach(m, true);
+	return ret;
+}
+
+/**
+ * kvmppc_ptw_msix_detach() - stop trapping (window moved or removed)
+ * @m: the window's MSI-X state
+ * @bus_alive: the MMIO bus still exists (not VM teardown, where KVM has
+ *	freed the buses before the devices)
+ *
+ * Same locking as kvmppc_ptw_msix_attach() when @bus_alive.
+ */
+void kvmppc_ptw_msix_detach(struct kvmppc_ptw_msix *m, bool bus_alive)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nr_pages; i++) {
+		struct kvmppc_ptw_msix_page *pg = &m->pages[i];
+
+		if (pg->registered && bus_alive)
+			kvm_io_bus_unregister_dev(m->p->kvm, KVM_MMIO_BUS,
+						  &pg->dev);
+		if (pg->regs)
+			iounmap(pg->regs);
+	}
+	kfree(m->pages);
+	m->pages = NULL;
+	m->nr_pages = 0;
+}
+
+/* An eventfd of a vector fired (or is going away). Atomic context. */
+static int ptw_msix_irq_wakeup(wait_queue_entry_t *wait, unsigned int mode,
+			       int sync, void *key)
+{
+	struct kvmppc_ptw_msix_irq *irq =
+		container_of(wait, struct kvmppc_ptw_msix_irq, wait);
+	__poll_t flags = key_to_poll(key);
+	u64 cnt;
+
+	if (flags & EPOLLIN) {
+		/* MSIs do not queue: several signals are one interrupt. */
+		eventfd_ctx_do_read(irq->ctx, &cnt);
+		kvm_msix_emul_signal(irq->m->emul, irq->vector);
+	}
+	if (flags & EPOLLHUP) {
+		/* Closed: stop listening; the reference goes at detach. */
+		list_del_init(&irq->wait.entry);
+	}
+	return 0;
+}
+
+static void ptw_msix_irq_ptable(struct file *file, wait_queue_head_t *wqh,
+				poll_table *pt)
+{
+	struct kvmppc_ptw_msix_irq *irq =
+		container_of(pt, struct kvmppc_ptw_msix_irq, pt);
+
+	irq->wqh = wqh;
+	add_wait_queue(wqh, &irq->wait);
+}
+
+static void ptw_msix_irq_free(struct kvmppc_ptw_msix_irq *irq)
+{
+	u64 cnt;
+
+	eventfd_ctx_remove_wait_queue(irq->ctx, &irq->wait, &cnt);
+	eventfd_ctx_put(irq->ctx);
+	kfree(irq);
+}
+
+/**
+ * kvmppc_ptw_msix_set_irq() - attach or detach a vector's eventfd
+ * @m: the window's MSI-X state
+ * @vector: the vector
+ * @fd: an eventfd, or -1 to detach
+ *
+ * Called with the window lock held.
+ *
+ * Return: 0, -EINVAL (vector out of range, not an eventfd), -EBADF.
+ */
+int kvmppc_ptw_msix_set_irq(struct kvmppc_ptw_msix *m, u16 vector, int fd)
+{
+	struct kvmppc_ptw_msix_irq *irq;
+	struct eventfd_ctx *ctx;
+	__poll_t events;
+	struct fd f;
+
+	if (vector >= m->emul->nvec)
+		return -EINVAL;
+	if (fd < 0) {
+		if (m->irqs[vector])
+			ptw_msix_irq_free(m->irqs[vector]);
+		m->irqs[vector] = NULL;
+		return fd == -1 ? 0 : -EBADF;
+	}
+	f = fdget(fd);
+	if (!f.file)
+		return -EBADF;
+	ctx = eventfd_ctx_fileget(f.file);
+	if (IS_ERR(ctx)) {
+		fdput(f);
+		return PTR_ERR(ctx);
+	}
+	irq = kzalloc(sizeof(*irq), GFP_KERNEL_ACCOUNT);
+	if (!irq) {
+		eventfd_ctx_put(ctx);
+		fdput(f);
+		return -ENOMEM;
+	}
+	irq->ctx = ctx;
+	irq->m = m;
+	irq->vector = vector;
+	init_waitqueue_func_entry(&irq->wait, ptw_msix_irq_wakeup);
+	init_poll_funcptr(&irq->pt, ptw_msix_irq_ptable);
+	if (m->irqs[vector])
+		ptw_msix_irq_free(m->irqs[vector]);
+	m->irqs[vector] = irq;
+	events = vfs_poll(f.file, &irq->pt);
+	fdput(f);
+	/* Signalled before we listened: that interrupt counts too. */
+	if (events & EPOLLIN)
+		kvm_msix_emul_signal(m->emul, vector);
+	return 0;
+}
+
+/**
+ * kvmppc_ptw_msix_set_ctrl() - the guest wrote MSI-X Message Control
+ * @m: the window's MSI-X state
+ * @msg_ctrl: the register as written (PCI_MSIX_FLAGS_*)
+ */
+void kvmppc_ptw_msix_set_ctrl(struct kvmppc_ptw_msix *m, u16 msg_ctrl)
+{
+	kvm_msix_emul_set_ctrl(m->emul, msg_ctrl & PCI_MSIX_FLAGS_ENABLE,
+			       msg_ctrl & PCI_MSIX_FLAGS_MASKALL);
+}
+
+/**
+ * kvmppc_ptw_msix_add_stats() - add a window's MSI-X counters to @s
+ * @m: the window's MSI-X state
+ * @s: the counters to add to
+ */
+void kvmppc_ptw_msix_add_stats(struct kvmppc_ptw_msix *m,
+			       struct kvm_ppc_pt_window_stats *s)
+{
+	struct kvm_msix_emul_stats es;
+
+	kvm_msix_emul_get_stats(m->emul, &es);
+	s->msix_table_accesses += es.table_reads + es.table_writes +
+				  es.pba_reads;
+	s->msix_invalid_accesses += es.invalid_accesses;
+	s->msix_passthrough += es.passthrough_reads + es.passthrough_writes;
+	s->msix_delivered += es.delivered;
+	s->msix_pending += es.pending_set;
+	s->msix_routed += atomic64_read(&m->nr_routed);
+	s->msix_invalid_msgs += atomic64_read(&m->nr_invalid_msgs);
+	s->msix_unrouted += atomic64_read(&m->nr_unrouted);
+}
+
+/**
+ * kvmppc_ptw_msix_destroy() - free a window's MSI-X state
+ * @m: the state, detached from the bus
+ * @last: if not NULL, its final counters are added here
+ *
+ * Eventfds go first, so no signal reaches the emulator as it goes.
+ */
+void kvmppc_ptw_msix_destroy(struct kvmppc_ptw_msix *m,
+			     struct kvm_ppc_pt_window_stats *last)
+{
+	u16 v;
+
+	for (v = 0; v < m->emul->nvec; v++)
+		if (m->irqs[v])
+			ptw_msix_irq_free(m->irqs[v]);
+	if (last)
+		kvmppc_ptw_msix_add_stats(m, last);
+	kvm_msix_emul_destroy(m->emul);
+	bitmap_free(m->routed);
+	kfree(m->irqs);
+	kfree(m);
+}
