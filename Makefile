@@ -5,6 +5,7 @@
 #   make check   everything: harness, lint, kernel modules, selftests in
 #                both emulated POWER hosts; one summary line per layer
 #   make run     boot the emulated host and run the demo
+#   make bench   the benchmarks, one line each
 #
 # All downloads and build products live in build/ (git-ignored).
 
@@ -42,6 +43,9 @@ check:
 run: selftests
 	bash scripts/run-qemu.sh pseries run
 
+bench: selftests
+	bash scripts/bench.sh
+
 fuzz:
 	$(MAKE) -s -C tools/testing/kvm_pt fuzz
 
@@ -51,5 +55,5 @@ clean:
 distclean:
 	rm -rf $(B)
 
-.PHONY: all fetch modules uapi selftests harness lint check run fuzz \
+.PHONY: all fetch modules uapi selftests harness lint check run bench fuzz \
 	clean distclean

@@ -32,6 +32,7 @@ install -m 755 "$TOP/scripts/initramfs-init.sh" "$R/init"
 cat >"$R/etc/ptw.env" <<EOF
 PTW_MACHINE=$MACHINE
 PTW_MODE=$MODE
+PTW_MSIX_INSNS_PER_ACCESS=${PTW_MSIX_INSNS_PER_ACCESS:-}
 PTW_KVM_HV_BUILD_ID=$(powerpc64le-linux-gnu-readelf -n "$B/modules/kvm-hv.ko" |
 	sed -n 's/^ *Build ID: //p')
 EOF
@@ -76,8 +77,13 @@ timeout --foreground -k 10 "$TIMEOUT" qemu-system-ppc64 "${QM[@]}" -accel tcg \
 rc=$?
 set -e
 tr -d '\r' <"$LOG" >"$LOG.tmp" && mv "$LOG.tmp" "$LOG"
-# The TAP and our own lines, for the caller and for humans.
-grep -E '^(ptw:|TAP version|1\.\.|ok |not ok |#)' "$LOG" || true
+# The TAP and our own lines, for the caller and for humans; a demo's
+# output whole.
+if [ "$MODE" = run ]; then
+	sed -n '/^ptw: run /,/^ptw: exit /p' "$LOG"
+else
+	grep -E '^(ptw:|TAP version|1\.\.|ok |not ok |#)' "$LOG" || true
+fi
 fail=0
 if [ $rc = 124 ] || [ $rc = 137 ]; then
 	echo "run-qemu: error: $MACHINE timed out after ${TIMEOUT}s"
