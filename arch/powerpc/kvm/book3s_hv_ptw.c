@@ -636,6 +636,8 @@ static int ptw_create(struct kvm_device *dev, u32 type)
 		goto out_free;
 	/* One device per VM: the LPID is taken once. */
 	ret = xa_insert(&ptw_vms, kvm->arch.lpid, p, GFP_KERNEL_ACCOUNT);
+	if (ret == -EBUSY)
+		ret = -EEXIST;
 	if (ret)
 		goto out_unregister;
 	dev->private = p;
