@@ -6,7 +6,6 @@
  *
  * Environment (set by the test bed's init):
  *   PTW_KVM_HV_BUILD_ID    GNU build ID (hex) of the kvm-hv.ko we built
- *   PTW_KVM_HV_SRCVERSION  srcversion of the kvm-hv.ko we built
  *   PTW_MACHINE            pseries or powernv9
  */
 #include <errno.h>
@@ -21,7 +20,6 @@
 #include "ppc_pci_util.h"
 
 #define BUILD_ID_NOTE	"/sys/module/kvm_hv/notes/.note.gnu.build-id"
-#define SRCVERSION	"/sys/module/kvm_hv/srcversion"
 #define NT_GNU_BUILD_ID	3
 
 /* The descriptor of the module's GNU build-id note, in hex */
@@ -51,14 +49,6 @@ static int loaded_build_id(char *hex, size_t len)
 	return 0;
 }
 
-static void strip(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
-		s[--n] = '\0';
-}
-
 static void test_build_id(void)
 {
 	const char *want = getenv("PTW_KVM_HV_BUILD_ID");
@@ -75,28 +65,6 @@ static void test_build_id(void)
 	ksft_print_msg("kvm_hv build id: loaded %s, expected %s\n", have, want);
 	ksft_test_result(!strcasecmp(have, want),
 			 "loaded kvm_hv is ours (build id)\n");
-}
-
-static void test_srcversion(void)
-{
-	const char *want = getenv("PTW_KVM_HV_SRCVERSION");
-	char have[128];
-	int r;
-
-	if (!want || !*want) {
-		ksft_test_result_skip("kvm_hv srcversion: PTW_KVM_HV_SRCVERSION not set\n");
-		return;
-	}
-	r = ppc_sysfs_read(SRCVERSION, have, sizeof(have));
-	if (r) {
-		ksft_test_result_fail("kvm_hv srcversion: %s\n", ppc_errmsg());
-		return;
-	}
-	strip(have);
-	ksft_print_msg("kvm_hv srcversion: loaded %s, expected %s\n",
-		       have, want);
-	ksft_test_result(!strcmp(have, want),
-			 "loaded kvm_hv is ours (srcversion)\n");
 }
 
 struct cap_check {
@@ -187,11 +155,10 @@ int main(void)
 		machine = NULL;
 
 	ksft_print_header();
-	ksft_set_plan(5 + ARRAY_SIZE(caps));
+	ksft_set_plan(4 + ARRAY_SIZE(caps));
 	ksft_print_msg("PTW_MACHINE=%s\n", machine ? machine : "(unset)");
 
 	test_build_id();
-	test_srcversion();
 
 	kvm_fd = ppc_kvm_open();
 	if (kvm_fd < 0) {
