@@ -430,11 +430,13 @@ int kvmppc_ptw_msix_set_irq(struct kvmppc_ptw_msix *m, u16 vector, int fd)
 
 	if (vector >= m->emul->nvec)
 		return -EINVAL;
-	if (fd < 0) {
+	if (fd < -1)
+		return -EBADF;
+	if (fd == -1) {
 		if (m->irqs[vector])
 			ptw_msix_irq_free(m->irqs[vector]);
 		m->irqs[vector] = NULL;
-		return fd == -1 ? 0 : -EBADF;
+		return 0;
 	}
 	f = fdget(fd);
 	if (!f.file)
