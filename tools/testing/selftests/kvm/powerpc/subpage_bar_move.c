@@ -10,7 +10,9 @@
  * refuses leaves the window working where it was. After REMOVE every
  * access exits and the window code no longer counts it. A second thread
  * moving the window back and forth while the vCPU hammers both places
- * never lets the guest read anything but the device or the VMM.
+ * never lets the guest read anything but the device or the VMM. When the
+ * VMM unmaps its mapping of the host BAR, the window stops mapping: its
+ * mapping goes and the guest's accesses exit to the VMM.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 #define G1		0x80002000ULL
 #define G2		0x80007000ULL	/* same 64K page, other offset */
 #define G3		0x80a03000ULL	/* another 2M region */
+#define GONE_GPA	0x81402000ULL
 #define RACE_A		0x81001000ULL
 #define RACE_B		0x81009000ULL
 #define NQ		4		/* header qwords read per place */
@@ -170,6 +173,53 @@ static void test_move_remove(struct ppc_vcpu *vcpu, int dev,
 			 ULL(s4.unmaps - s3.unmaps));
 }
 
+/* The VMM's mapping of the host BAR goes away under a mapped window */
+static void test_host_gone(struct ppc_vcpu *vcpu, int dev,
+			   struct ppc_mmio_log *log)
+{
+	struct kvm_ppc_pt_window_stats s0, s1, s2, s3;
+	struct kvm_ppc_pt_window w;
+	struct ppc_access acc = { .gpa = GONE_GPA + 16, .size = 8 };
+	struct ppc_pci_bar b2;
+	u64 before = 0;
+	int r, e;
+
+	/* A second mapping of the BAR, for this window alone */
+	r = ppc_pci_map_bar(td->bdf, td->bar, &b2);
+	if (r) {
+		ksft_test_result_fail("second mapping of BAR0: %s\n", ppc_errmsg());
+		return;
+	}
+	w = ppc_ptw_window(&b2, 0, b2.size, GONE_GPA);
+	ppc_ptw_stats(dev, &s0);
+	r = ppc_ptw_add(dev, &w);
+	ppc_mmio_log_reset(log);
+	if (!r)
+		r = ppc_guest_run_accesses(vcpu, &acc, 1, ppc_mmio_log_fn, log);
+	before = acc.val;
+	e = log->n;
+	ppc_ptw_stats(dev, &s1);
+	ppc_pci_unmap_bar(&b2);		/* munmap: the MMU notifier fires */
+	ppc_ptw_stats(dev, &s2);
+	acc.val = 0;
+	ppc_mmio_log_reset(log);
+	if (!r)
+		r = ppc_guest_run_accesses(vcpu, &acc, 1, ppc_mmio_log_fn, log);
+	ppc_ptw_stats(dev, &s3);
+	ppc_ptw_stats_print("after munmap and 1 access", &s3);
+	ksft_print_msg("before munmap: 0x%llx, %d exits; after: 0x%llx, %llu exits at 0x%llx\n",
+		       ULL(before), e, ULL(acc.val), ULL(log->n),
+		       ULL(log->n ? log->rec[0].addr : 0));
+	ksft_test_result(!r && before == ppc_bar_rd(td, 16, 8) && !e &&
+			 s1.maps_4k - s0.maps_4k == 1 &&
+			 s2.unmaps - s1.unmaps == 1 && log->n == 1 &&
+			 log->rec[0].addr == acc.gpa &&
+			 acc.val == ppc_mmio_fill_val(FILL, 8) &&
+			 s3.vmm_exits - s2.vmm_exits == 1 &&
+			 s3.maps_4k == s2.maps_4k && !ppc_ptw_remove(dev, w.id),
+			 "munmap of the host BAR mapping unmaps the window; the guest's accesses then exit to the VMM\n");
+}
+
 struct race {
 	int dev;
 	u32 id;
@@ -283,7 +333,7 @@ int main(void)
 		ksft_exit_skip("test bed: %s\n", ppc_errmsg());
 	if (td->offset != 0x4000 || sysconf(_SC_PAGESIZE) != PPC_SZ_64K)
 		ksft_exit_skip("pci-testdev BAR0 is not at +0x4000 of a 64K page\n");
-	ksft_set_plan(6);
+	ksft_set_plan(7);
 	if (ppc_mmio_log_init(&log, RACE_LOOPS, FILL))
 		ksft_exit_fail_msg("%s\n", ppc_errmsg());
 	vm = ppc_guest_create(&vcpu);
@@ -295,6 +345,7 @@ int main(void)
 
 	test_move_remove(vcpu, dev, &log);
 	test_race(vcpu, dev, &log);
+	test_host_gone(vcpu, dev, &log);
 
 	ppc_testdev_select(td, PPC_TESTDEV_NR_TESTS);
 	close(dev);
