@@ -27,9 +27,14 @@ uapi: modules
 	$(MAKE) -s -C $(B)/linux ARCH=powerpc headers_install \
 		INSTALL_HDR_PATH=$(B)/uapi
 
+# Binaries whose source is gone are removed, so they never run.
+SELFTESTS_SRC := tools/testing/selftests/kvm/powerpc
 selftests: uapi
-	$(MAKE) -s -C $(B)/linux/tools/testing/selftests/kvm/powerpc \
+	$(MAKE) -s -C $(B)/linux/$(SELFTESTS_SRC) \
 		OUTPUT=$(B)/selftests KHDR_INCLUDES=$(B)/uapi/include
+	@for t in $(B)/selftests/*; do \
+		[ -f "$(SELFTESTS_SRC)/$$(basename $$t).c" ] || rm -f "$$t"; \
+	done
 
 harness:
 	$(MAKE) -s -C tools/testing/kvm_pt check

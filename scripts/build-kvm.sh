@@ -73,6 +73,18 @@ echo "$touched" >"$managed"
 for d in arch virt include tools/testing/selftests; do
 	[ -d "$TOP/$d" ] && mkdir -p "$S/$d" && rsync -a "$TOP/$d/" "$S/$d/"
 done
+# Our files that are gone from the repo go from the tree too (back to
+# pristine if the kernel has them), so nothing stale is built.
+overlay="$K/.ptw-overlay"
+(cd "$S" && find . -type f | sed 's|^\./||' | sort) >"$overlay.new"
+for f in $(comm -23 "$overlay" "$overlay.new" 2>/dev/null); do
+	if [ -f "$PRISTINE/$f" ]; then
+		cp "$PRISTINE/$f" "$K/$f"
+	else
+		rm -f "$K/$f"
+	fi
+done
+mv "$overlay.new" "$overlay"
 rsync -rc "$S/" "$K/"
 
 log "building kvm.ko and kvm-hv.ko"

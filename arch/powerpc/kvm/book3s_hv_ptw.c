@@ -40,6 +40,12 @@ static u64 ptw_guest_end(const struct kvmppc_ptw_window *w)
 	return w->layout.guest_addr + w->layout.size;
 }
 
+/*
+ * Guest physical addresses the partition-scoped tree can translate: a
+ * window beyond would be unreachable, and its table index would wrap.
+ */
+#define PTW_GPA_LIMIT	((u64)PTRS_PER_PGD << PGDIR_SHIFT)
+
 /* The 2M regions a window's 4K tables may occupy. */
 static void ptw_hull(u64 guest_addr, u64 size, u64 *start, u64 *end)
 {
@@ -246,6 +252,8 @@ static int ptw_check_placement(struct kvmppc_ptw *p, u64 guest_addr,
 	u64 hs, he;
 	int i, bkt;
 
+	if (guest_addr + size > PTW_GPA_LIMIT)
+		return -EINVAL;
 	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++) {
 		struct kvmppc_ptw_window *w = p->windows[i];
 
@@ -282,6 +290,9 @@ static int ptw_add(struct kvmppc_ptw *p, u64 uaddr)
 	ret = ptw_copy_window(&uw, uaddr);
 	if (ret)
 		return ret;
+	/* Offsets of a table that is not there are a VMM bug, not noise. */
+	if (!uw.msix_nvec && (uw.msix_table_offset || uw.msix_pba_offset))
+		return -EINVAL;
 	if (!kvm_is_radix(p->kvm))
 		return -EOPNOTSUPP;
 	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
