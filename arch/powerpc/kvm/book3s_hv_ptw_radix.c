@@ -264,6 +264,25 @@ void kvmppc_ptw_radix_free_tables(struct kvmppc_ptw *p, bool tree_alive)
 		kvmppc_radix_flush_pwc(p->kvm, p->kvm->arch.lpid);
 }
 
+/**
+ * kvmppc_ptw_pte_offset() - the 4K PTE for @gpa, if @pmd points to our table
+ * @pmd: a present, non-leaf partition-scoped PMD entry
+ * @gpa: a guest physical address under it
+ * @shift: set to 12 when the table is ours
+ *
+ * For walkers that read the tree without the window lock (the debugfs
+ * dump): our tables are the ones whose next-level size is 512 entries.
+ *
+ * Return: the PTE pointer, or NULL if @pmd points to a KVM 64K table.
+ */
+pte_t *kvmppc_ptw_pte_offset(pmd_t pmd, unsigned long gpa, int *shift)
+{
+	if ((pmd_val(pmd) & RPDS_MASK) != PTW_PTE_INDEX_SIZE)
+		return NULL;
+	*shift = KVMPPC_PTW_SHIFT_4K;
+	return (pte_t *)pmd_page_vaddr(pmd) + ptw_index(gpa);
+}
+
 int kvmppc_ptw_radix_init(void)
 {
 	/* The radix MMU wants each table aligned to its own size. */

@@ -19,6 +19,7 @@ bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa);
 bool kvmppc_ptw_memslot_conflict(struct kvm *kvm,
 				 const struct kvm_memory_slot *slot);
 void kvmppc_ptw_radix_free(struct kvm *kvm);
+pte_t *kvmppc_ptw_pte_offset(pmd_t pmd, unsigned long gpa, int *shift);
 
 /* Interrupt sources of the VM's XICS/XIVE device (book3s_msix_route.c). */
 bool kvmppc_msix_source_exists(struct kvm *kvm, u32 irq);
