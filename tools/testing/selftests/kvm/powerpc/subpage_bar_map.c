@@ -11,6 +11,7 @@
  * exited to the VMM. The same holds for every 4K placement of the guest BAR
  * in its 64K page, the host's own offset included.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,6 +300,52 @@ static void test_placements(struct ppc_vcpu *vcpu, int dev)
 			 "guest BAR at each of the 16 4K offsets of its 64K page (host's +0x4000 too) reads the header via one 4K mapping\n");
 }
 
+/*
+ * KVM's debugfs dump of the partition-scoped tree shows the window's page
+ * as what it is: a 4K leaf at the guest BAR onto the host BAR's page, and
+ * no 64K leaf anywhere in the window's 2M region.
+ */
+static void test_debugfs_dump(void)
+{
+	unsigned long gpa, pte, hits = 0, wrong = 0;
+	char path[300], line[256], want[32];
+	struct dirent *de;
+	FILE *f = NULL;
+	DIR *d;
+	int shift;
+
+	snprintf(want, sizeof(want), "%d-", getpid());
+	d = opendir("/sys/kernel/debug/kvm");
+	while (d && !f && (de = readdir(d))) {
+		if (strncmp(de->d_name, want, strlen(want)))
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%s/radix",
+			 de->d_name);
+		f = fopen(path, "r");
+	}
+	if (d)
+		closedir(d);
+	if (!f) {
+		ksft_test_result_skip("no KVM debugfs radix dump for this VM\n");
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %lx: %lx %d", &gpa, &pte, &shift) != 3 ||
+		    gpa >> 21 != GUEST_BAR >> 21)
+			continue;
+		if (gpa == GUEST_BAR && shift == 12 &&
+		    (pte & ~0xfffUL & ((1UL << 56) - 1)) == td->start)
+			hits++;
+		else if (shift != 12)
+			wrong++;
+		ksft_print_msg("debugfs radix: %lx: %lx %d\n", gpa, pte, shift);
+	}
+	fclose(f);
+	ksft_test_result(hits == 1 && !wrong,
+			 "debugfs radix dump: a 4K leaf at 0x%llx onto the BAR's host page, no 64K leaf in its 2M region\n",
+			 GUEST_BAR);
+}
+
 int main(void)
 {
 	struct kvm_ppc_pt_window w;
@@ -314,7 +361,7 @@ int main(void)
 	if (td->offset != 0x4000 || td->size != PPC_SZ_4K ||
 	    sysconf(_SC_PAGESIZE) != PPC_SZ_64K)
 		ksft_exit_skip("pci-testdev BAR0 is not a 4K BAR at +0x4000 of a 64K page\n");
-	ksft_set_plan(8);
+	ksft_set_plan(9);
 	have_trace = !ppc_ptw_trace_on();
 	if (!have_trace)
 		ksft_print_msg("no trace events (%s): stats only\n", ppc_errmsg());
@@ -335,6 +382,7 @@ int main(void)
 	test_whole_page(vcpu, dev);
 	test_doorbell(vcpu);
 	test_select(vcpu);
+	test_debugfs_dump();
 	test_placements(vcpu, dev);
 
 	ppc_testdev_select(td, PPC_TESTDEV_NR_TESTS);
