@@ -125,8 +125,9 @@ int kvmppc_ptw_radix_map(struct kvmppc_ptw *p, unsigned long gpa, u64 hpa,
 	int ret = 0;
 
 	lockdep_assert_held(&p->lock);
-	if (WARN_ON_ONCE(first + npages > PTW_PTES ||
-			 !IS_ALIGNED(gpa | hpa, PTW_4K)))
+	if (WARN_ON_ONCE(!npages || first + npages > PTW_PTES ||
+			 !IS_ALIGNED(gpa | hpa, PTW_4K) ||
+			 ((hpa + (npages - 1) * PTW_4K) & ~PTW_RPN_4K_MASK)))
 		return -EINVAL;
 
 	t = xa_load(&p->tables, idx);
@@ -242,7 +243,9 @@ void kvmppc_ptw_radix_unmap(struct kvmppc_ptw *p, unsigned long start,
  *	table from its PMD first (kvmppc_free_radix() is about to free the
  *	tree, which must only ever see KVM's own 32-entry tables).
  *
- * Called with @p->lock held.
+ * No per-page TLB invalidation: the callers (VM teardown, switch to HPT)
+ * run no vCPU, and the whole LPID is flushed before it is used again, as
+ * for KVM's own tree. Called with @p->lock held.
  */
 void kvmppc_ptw_radix_free_tables(struct kvmppc_ptw *p, bool tree_alive)
 {
@@ -250,18 +253,20 @@ void kvmppc_ptw_radix_free_tables(struct kvmppc_ptw *p, bool tree_alive)
 	unsigned long idx;
 
 	lockdep_assert_held(&p->lock);
-	xa_for_each(&p->tables, idx, t) {
-		if (tree_alive) {
-			spin_lock(&p->kvm->mmu_lock);
+	/* Unhook every table and flush the walk cache before freeing any. */
+	if (tree_alive) {
+		spin_lock(&p->kvm->mmu_lock);
+		xa_for_each(&p->tables, idx, t) {
 			p->stats.unmaps += t->nr_present;
 			pmd_clear(t->pmdp);
-			spin_unlock(&p->kvm->mmu_lock);
 		}
+		spin_unlock(&p->kvm->mmu_lock);
+		kvmppc_radix_flush_pwc(p->kvm, p->kvm->arch.lpid);
+	}
+	xa_for_each(&p->tables, idx, t) {
 		xa_erase(&p->tables, idx);
 		ptw_table_free(t);
 	}
-	if (tree_alive)
-		kvmppc_radix_flush_pwc(p->kvm, p->kvm->arch.lpid);
 }
 
 /**

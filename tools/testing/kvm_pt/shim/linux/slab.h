@@ -58,6 +58,7 @@ struct kmem_cache {
 	unsigned int size;
 	unsigned int align;
 	void (*ctor)(void *obj);
+	void *fresh;	/* an object in its constructor's state */
 	long live;
 };
 
@@ -82,35 +83,45 @@ static inline struct kmem_cache *kmem_cache_create(const char *name,
 	s->size = size;
 	s->align = align < sizeof(void *) ? sizeof(void *) : align;
 	s->ctor = ctor;
+	if (ctor) {
+		s->fresh = malloc(size);
+		if (!s->fresh) {
+			free(s);
+			return NULL;
+		}
+		ctor(s->fresh);
+	}
 	return s;
 }
 
-static inline void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+static inline void *shim_kmem_cache_alloc(struct kmem_cache *s, bool zero)
 {
 	size_t n = (s->size + s->align - 1) / s->align * s->align;
 	void *obj;
 
-	(void)gfp;
 	if (slab_should_fail())
 		return NULL;
 	obj = aligned_alloc(s->align, n);
 	if (!obj)
 		return NULL;
-	if (s->ctor)
-		s->ctor(obj);
+	if (zero)
+		memset(obj, 0, s->size);
+	else if (s->ctor)
+		memcpy(obj, s->fresh, s->size);
 	else
 		memset(obj, 0x6b, s->size);	/* POISON_FREE */
 	s->live++;
 	return obj;
 }
 
+static inline void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+{
+	return shim_kmem_cache_alloc(s, false);
+}
+
 static inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
 {
-	void *obj = kmem_cache_alloc(s, gfp);
-
-	if (obj)
-		memset(obj, 0, s->size);
-	return obj;
+	return shim_kmem_cache_alloc(s, true);
 }
 
 static inline void kmem_cache_free(struct kmem_cache *s, void *obj)
@@ -119,20 +130,10 @@ static inline void kmem_cache_free(struct kmem_cache *s, void *obj)
 		return;
 	if (slab_free_hook)
 		slab_free_hook(s, obj);
-	if (s->ctor) {
-		void *fresh = malloc(s->size);
-		bool same;
-
-		if (!fresh)
-			abort();
-		s->ctor(fresh);
-		same = !memcmp(fresh, obj, s->size);
-		free(fresh);
-		if (!same) {
-			fprintf(stderr, "kmem_cache_free(%s): object %p not in its constructor's state\n",
-				s->name, obj);
-			abort();
-		}
+	if (s->ctor && memcmp(s->fresh, obj, s->size)) {
+		fprintf(stderr, "kmem_cache_free(%s): object %p not in its constructor's state\n",
+			s->name, obj);
+		abort();
 	}
 	if (s->live-- <= 0) {
 		fprintf(stderr, "kmem_cache_free(%s): more frees than allocations\n",
@@ -151,6 +152,7 @@ static inline void kmem_cache_destroy(struct kmem_cache *s)
 			s->name, s->live);
 		abort();
 	}
+	free(s->fresh);
 	free(s);
 }
 #endif
