@@ -274,6 +274,7 @@ int kvm_msix_emul_read(struct kvm_msix_emul *e, u64 bar_offset, int len,
 {
 	unsigned long flags;
 	u64 data;
+	int ret;
 
 	switch (msix_classify(e, bar_offset, len)) {
 	case MSIX_REGION_TABLE:
@@ -291,11 +292,15 @@ int kvm_msix_emul_read(struct kvm_msix_emul *e, u64 bar_offset, int len,
 		msix_store_le(val, len, data);
 		return 0;
 	case MSIX_REGION_DEVICE:
-		msix_count_passthrough(e, &e->stats.passthrough_reads);
+		/* Counted only once the device has really been read. */
+		ret = -EOPNOTSUPP;
 		if (e->ops->dev_read)
-			return e->ops->dev_read(e->opaque, bar_offset, len, val);
-		memset(val, 0xff, len);
-		return -EOPNOTSUPP;
+			ret = e->ops->dev_read(e->opaque, bar_offset, len, val);
+		if (!ret)
+			msix_count_passthrough(e, &e->stats.passthrough_reads);
+		else if (!e->ops->dev_read)
+			memset(val, 0xff, len);
+		return ret;
 	case MSIX_REGION_INVALID:
 		msix_count_invalid(e, bar_offset, len, false);
 		memset(val, 0xff, len);
@@ -314,6 +319,7 @@ int kvm_msix_emul_write(struct kvm_msix_emul *e, u64 bar_offset, int len,
 	unsigned long flags;
 	u64 rel, data;
 	u16 vector;
+	int ret;
 
 	switch (msix_classify(e, bar_offset, len)) {
 	case MSIX_REGION_TABLE:
@@ -331,11 +337,13 @@ int kvm_msix_emul_write(struct kvm_msix_emul *e, u64 bar_offset, int len,
 		spin_unlock_irqrestore(&e->lock, flags);
 		return 0;
 	case MSIX_REGION_DEVICE:
-		msix_count_passthrough(e, &e->stats.passthrough_writes);
+		ret = -EOPNOTSUPP;
 		if (e->ops->dev_write)
-			return e->ops->dev_write(e->opaque, bar_offset, len,
-						 val);
-		return -EOPNOTSUPP;
+			ret = e->ops->dev_write(e->opaque, bar_offset, len,
+						val);
+		if (!ret)
+			msix_count_passthrough(e, &e->stats.passthrough_writes);
+		return ret;
 	case MSIX_REGION_PBA:
 		/* The PBA is read-only; a write is a guest bug, drop it. */
 	case MSIX_REGION_INVALID:
