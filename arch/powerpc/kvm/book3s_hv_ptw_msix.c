@@ -152,15 +152,23 @@ static struct kvmppc_ptw_msix_page *ptw_msix_page(struct kvmppc_ptw_msix *m,
  * Only naturally aligned 1/2/4/8-byte accesses: a cache-inhibited access
  * that is not aligned would take an alignment interrupt in the host.
  */
-static int ptw_msix_dev_read(void *opaque, u64 bar_offset, int len, void *val)
+static void __iomem *ptw_msix_dev_addr(struct kvmppc_ptw_msix *m,
+					u64 bar_offset, int len)
 {
-	struct kvmppc_ptw_msix_page *pg = ptw_msix_page(opaque, bar_offset, len);
+	struct kvmppc_ptw_msix_page *pg = ptw_msix_page(m, bar_offset, len);
 	void __iomem *addr;
 
 	if (!pg)
-		return -EOPNOTSUPP;
+		return NULL;
 	addr = pg->regs + (bar_offset - pg->bar_offset);
-	if (!IS_ALIGNED((unsigned long)addr, len))
+	return IS_ALIGNED((unsigned long)addr, len) ? addr : NULL;
+}
+
+static int ptw_msix_dev_read(void *opaque, u64 bar_offset, int len, void *val)
+{
+	void __iomem *addr = ptw_msix_dev_addr(opaque, bar_offset, len);
+
+	if (!addr)
 		return -EOPNOTSUPP;
 	switch (len) {
 	case 1:
@@ -182,13 +190,9 @@ static int ptw_msix_dev_read(void *opaque, u64 bar_offset, int len, void *val)
 static int ptw_msix_dev_write(void *opaque, u64 bar_offset, int len,
 			      const void *val)
 {
-	struct kvmppc_ptw_msix_page *pg = ptw_msix_page(opaque, bar_offset, len);
-	void __iomem *addr;
+	void __iomem *addr = ptw_msix_dev_addr(opaque, bar_offset, len);
 
-	if (!pg)
-		return -EOPNOTSUPP;
-	addr = pg->regs + (bar_offset - pg->bar_offset);
-	if (!IS_ALIGNED((unsigned long)addr, len))
+	if (!addr)
 		return -EOPNOTSUPP;
 	switch (len) {
 	case 1:
