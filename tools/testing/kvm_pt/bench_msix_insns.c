@@ -37,7 +37,7 @@ static const struct kvm_msix_emul_ops ops = {
 };
 
 /* Not inlined: callgrind counts from its entry. */
-__attribute__((noinline)) void bench_loop(struct kvm_msix_emul *e, long n)
+noinline void bench_loop(struct kvm_msix_emul *e, long n)
 {
 	u8 masked[4] = { 1, 0, 0, 0 }, unmasked[4] = { 0 };
 	long i;

@@ -7,6 +7,7 @@
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 #define __always_unused	__attribute__((unused))
 #define __maybe_unused	__attribute__((unused))
+#define noinline	__attribute__((__noinline__))
 #define fallthrough	__attribute__((fallthrough))
 #define BUILD_BUG_ON(c)	_Static_assert(!(c), #c)
 #endif

@@ -53,8 +53,8 @@ static inline int mutex_trylock(struct mutex *l)
 static inline void mutex_unlock(struct mutex *l)
 {
 	if (!l->locked || !pthread_equal(l->owner, pthread_self())) {
-		fprintf(stderr, "mutex_unlock(%p) by a thread that does not hold it\n",
-			(void *)l);
+		fprintf(stderr, "%s(%p) by a thread that does not hold it\n",
+			__func__, (void *)l);
 		abort();
 	}
 	l->locked = false;

@@ -131,13 +131,13 @@ static inline void kmem_cache_free(struct kmem_cache *s, void *obj)
 	if (slab_free_hook)
 		slab_free_hook(s, obj);
 	if (s->ctor && memcmp(s->fresh, obj, s->size)) {
-		fprintf(stderr, "kmem_cache_free(%s): object %p not in its constructor's state\n",
-			s->name, obj);
+		fprintf(stderr, "%s(%s): object %p not in its constructor's state\n",
+			__func__, s->name, obj);
 		abort();
 	}
 	if (s->live-- <= 0) {
-		fprintf(stderr, "kmem_cache_free(%s): more frees than allocations\n",
-			s->name);
+		fprintf(stderr, "%s(%s): more frees than allocations\n",
+			__func__, s->name);
 		abort();
 	}
 	free(obj);
@@ -148,8 +148,8 @@ static inline void kmem_cache_destroy(struct kmem_cache *s)
 	if (!s)
 		return;
 	if (s->live) {
-		fprintf(stderr, "kmem_cache_destroy %s: Slab cache still has %ld objects\n",
-			s->name, s->live);
+		fprintf(stderr, "%s %s: Slab cache still has %ld objects\n",
+			__func__, s->name, s->live);
 		abort();
 	}
 	free(s->fresh);

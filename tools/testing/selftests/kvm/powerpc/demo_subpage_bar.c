@@ -44,6 +44,7 @@ static const struct field {
 	{ "name[0..7]", PPC_TESTDEV_NAME, 8 },
 	{ "name[8..15]", PPC_TESTDEV_NAME + 8, 8 },
 };
+
 #define NF	ARRAY_SIZE(fields)
 
 /* What one run of the guest saw */
@@ -291,7 +292,8 @@ int main(void)
 
 	/* 2. A window */
 	vm = ppc_guest_create(&vcpu);
-	if (!vm || (dev = ppc_ptw_create(vm)) < 0) {
+	dev = vm ? ppc_ptw_create(vm) : -1;
+	if (dev < 0) {
 		say("window guest: %s\n", ppc_errmsg());
 		return 1;
 	}

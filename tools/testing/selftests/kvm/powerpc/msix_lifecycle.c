@@ -40,8 +40,10 @@
 
 /* SYNC ids of this test, beside ppc_msix_sync()'s */
 #define SYNC_LOCAL(op)	(8ULL << 40 | (op))
-enum { OP_REMOVE = 1, OP_ADD, OP_MOVE, OP_STATS, OP_DETACH, OP_ATTACH,
-       OP_DRAIN };
+enum {
+	OP_REMOVE = 1, OP_ADD, OP_MOVE, OP_STATS, OP_DETACH, OP_ATTACH,
+	OP_DRAIN
+};
 
 struct ctx {
 	struct ppc_vm *vm;

@@ -39,6 +39,7 @@ struct marker {
 	u64 off;
 	u32 val;
 };
+
 static struct marker markers[MAX_MARKERS];
 static unsigned int nr_markers;
 
@@ -311,9 +312,8 @@ static void test_msix_page(struct ppc_vcpu *vcpu, int dev,
 	acc[0].gpa = MSIX_BAR;			/* entry 0 msg_addr */
 	acc[1].gpa = MSIX_BAR + PPC_MSIX_MSG_DATA;
 	acc[2].gpa = MSIX_BAR + 0xf00;		/* same page, outside both */
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 3; i++)
 		acc[i].size = 4;
-	}
 	ppc_mmio_log_reset(log);
 	if (!r)
 		r = ppc_guest_run_accesses(vcpu, acc, 3, ppc_mmio_log_fn, log);

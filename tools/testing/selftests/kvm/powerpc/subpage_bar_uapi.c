@@ -108,6 +108,11 @@ static void test_sizes(void)
 	add_fails(w, -EINVAL, "size 2^64 - 1");
 	w = good(~0ULL - 0x800);
 	add_fails(w, -EINVAL, "guest range wraps past 2^64");
+	/* The partition-scoped tree translates 52 bits of guest address. */
+	w = good(1ULL << 52);
+	add_fails(w, -EINVAL, "guest address at 2^52, beyond the guest physical space");
+	w = good((1ULL << 52) - 0x800);
+	add_fails(w, -EINVAL, "guest range crossing 2^52");
 }
 
 static void test_host(void)
@@ -143,6 +148,12 @@ static void test_msix_geometry(void)
 	struct ppc_pci_bar *fl = &bed.flash;
 	struct kvm_ppc_pt_window w;
 
+	w = good(GW);
+	w.msix_table_offset = 0x100;
+	add_fails(w, -EINVAL, "MSI-X table offset without a table (nvec 0)");
+	w = good(GW);
+	w.msix_pba_offset = 0x800;
+	add_fails(w, -EINVAL, "MSI-X PBA offset without a table (nvec 0)");
 	w = good(GW);
 	w.msix_nvec = 1;
 	w.msix_table_offset = 4;
@@ -356,13 +367,17 @@ static void test_attrs(void)
 
 	/* Bad user pointers */
 	expect(ppc_ptw_set_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL,
-				KVM_DEV_PPC_PTW_ADD, NULL), -EFAULT, "ADD from a NULL pointer");
+				KVM_DEV_PPC_PTW_ADD, NULL),
+	       -EFAULT, "ADD from a NULL pointer");
 	expect(ppc_ptw_set_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL,
-				KVM_DEV_PPC_PTW_MOVE, NULL), -EFAULT, "MOVE from a NULL pointer");
+				KVM_DEV_PPC_PTW_MOVE, NULL),
+	       -EFAULT, "MOVE from a NULL pointer");
 	expect(ppc_ptw_set_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL,
-				KVM_DEV_PPC_PTW_REMOVE, NULL), -EFAULT, "REMOVE from a NULL pointer");
+				KVM_DEV_PPC_PTW_REMOVE, NULL),
+	       -EFAULT, "REMOVE from a NULL pointer");
 	expect(ppc_ptw_get_attr(dev, KVM_DEV_PPC_PTW_GRP_STATS,
-				KVM_DEV_PPC_PTW_STATS, NULL), -EFAULT, "STATS to a NULL pointer");
+				KVM_DEV_PPC_PTW_STATS, NULL),
+	       -EFAULT, "STATS to a NULL pointer");
 }
 
 /*
@@ -411,7 +426,7 @@ int main(void)
 	ksft_print_header();
 	if (ppc_ptw_bed_open(&bed))
 		ksft_exit_skip("test bed: %s\n", ppc_errmsg());
-	ksft_set_plan(76);
+	ksft_set_plan(80);
 
 	vm = ppc_guest_create(&vcpu);
 	if (!vm)

@@ -316,8 +316,10 @@ struct ppc_vcpu_thread {
 int ppc_vcpu_thread_start(struct ppc_vcpu_thread *t, struct ppc_vcpu *vcpu,
 			  ppc_mmio_fn mmio, void *opaque);
 int ppc_vcpu_thread_join(struct ppc_vcpu_thread *t, unsigned int timeout_s);
-/* Nanoseconds; kept integer: a double live across clock_gettime() in a
- * static binary was seen clobbered in the emulated host */
+/*
+ * Nanoseconds; kept integer: a double live across clock_gettime() in a
+ * static binary was seen clobbered in the emulated host
+ */
 u64 ppc_ts_ns(const struct timespec *ts);
 /* A vCPU added to a VM made by ppc_guest_create(), set up like vCPU 0 */
 struct ppc_vcpu *ppc_guest_add_vcpu(struct ppc_vm *vm, int id);

@@ -162,7 +162,8 @@ int ppc_guest_scan(struct ppc_vcpu *vcpu, u64 gpa, u64 n, u64 stride,
 struct ppc_ptw_fault_ev {
 	u64 gpa;
 	int cls;		/* enum kvmppc_ptw_class: 0 exit, 1 direct,
-				 * 2 map4k, 3 msix */
+				 * 2 map4k, 3 msix
+				 */
 	u64 hpa;
 	unsigned int npages;
 	int ret;

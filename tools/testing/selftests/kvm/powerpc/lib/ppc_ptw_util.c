@@ -16,6 +16,7 @@
 static const char * const trace_dirs[] = {
 	"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
 };
+
 static const char *trace_dir;
 
 static int map_dev_bar(u16 vendor, const u16 *devices, int nr, int bar,
@@ -46,8 +47,11 @@ int ppc_ptw_bed_open(struct ppc_ptw_bed *bed)
 	int r;
 
 	memset(bed, 0, sizeof(*bed));
-	bed->testdev.fd = bed->e1000e_msix.fd = bed->virtio_msix.fd = -1;
-	bed->flash.fd = bed->regs.fd = -1;
+	bed->testdev.fd = -1;
+	bed->e1000e_msix.fd = -1;
+	bed->virtio_msix.fd = -1;
+	bed->flash.fd = -1;
+	bed->regs.fd = -1;
 	r = map_dev_bar(PPC_TESTDEV_VENDOR, testdev, 1, 0, &bed->testdev,
 			"pci-testdev");
 	if (!r)
