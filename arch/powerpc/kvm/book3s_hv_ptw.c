@@ -94,7 +94,11 @@ bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa)
 	u64 hpa = 0, page;
 	int ret = 0;
 
-	if (!p)
+	/*
+	 * Our leaves are no-execute device memory: an instruction fetch
+	 * would fault on them forever, so it goes where it goes today.
+	 */
+	if (!p || vcpu->arch.trap == BOOK3S_INTERRUPT_H_INST_STORAGE)
 		return false;
 	mutex_lock(&p->lock);
 	w = ptw_find(p, gpa);
@@ -207,6 +211,9 @@ static int ptw_resolve_host(u64 uaddr, u64 size, u64 *host_addr)
 	struct vm_area_struct *vma;
 	int ret = 0;
 
+	/* A range that wraps would skip the walk and resolve to nothing. */
+	if (!size || uaddr + size < uaddr)
+		return -EINVAL;
 	mmap_read_lock(mm);
 	for (a = start; a < uaddr + size; a += PAGE_SIZE) {
 		vma = vma_lookup(mm, a);

@@ -140,6 +140,10 @@ static void test_host(void)
 	w = good(GW);
 	w.host_uaddr = (unsigned long)&w;
 	add_fails(w, -EINVAL, "host_uaddr on the stack");
+	/* Must not resolve to host physical 0 by skipping the walk. */
+	w = good(GW);
+	w.host_uaddr = ~0ULL - 0x7ff;
+	add_fails(w, -EINVAL, "host_uaddr range wraps past 2^64");
 	munmap(anon, PPC_SZ_64K);
 }
 
@@ -426,7 +430,7 @@ int main(void)
 	ksft_print_header();
 	if (ppc_ptw_bed_open(&bed))
 		ksft_exit_skip("test bed: %s\n", ppc_errmsg());
-	ksft_set_plan(80);
+	ksft_set_plan(81);
 
 	vm = ppc_guest_create(&vcpu);
 	if (!vm)
