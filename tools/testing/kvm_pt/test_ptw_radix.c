@@ -30,6 +30,7 @@
  */
 #define HARNESS_MAIN
 #include "harness.h"
+#include "harness_rand.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -56,31 +57,7 @@
 /* Random numbers                                                         */
 /* ---------------------------------------------------------------------- */
 
-static u64 rng;
-
-static u64 rnd(void)
-{
-	/* xorshift64* (Marsaglia xorshift, Vigna's multiplier) */
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
-}
-
-static u64 rnd_below(u64 n)
-{
-	return n ? rnd() % n : 0;
-}
-
-static void seed_rng(const char *test, u64 dflt)
-{
-	const char *env = getenv("KVM_PT_SEED");
-	u64 seed = env ? strtoull(env, NULL, 0) : dflt;
-
-	printf("# %s: seed %#" PRIx64 " (KVM_PT_SEED=%#" PRIx64
-	       " replays it)\n", test, seed, seed);
-	rng = seed ? seed : 1;
-}
+/* rnd(), rnd_below(), seed_rng(): harness_rand.h */
 
 /* ---------------------------------------------------------------------- */
 /* Stand-ins for book3s_64_mmu_radix.c                                     */
