@@ -12,7 +12,7 @@ set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-$TOP/build}
 export B
-MACHINES=${MACHINES:-pseries powernv9}
+MACHINES=${MACHINES:-pseries powernv9 powernv9-hash}
 cd "$TOP"
 mkdir -p "$B/logs"
 total_pass=0

@@ -3,14 +3,14 @@
 #
 # Boot an emulated POWER host (QEMU TCG) with Debian's ppc64le kernel, our
 # kvm.ko/kvm-hv.ko and the selftests in an initramfs, and run one mode:
-#   run-qemu.sh pseries|powernv9 check|run|bench
+#   run-qemu.sh pseries|powernv9|powernv9-hash check|run|bench
 # The console goes to build/logs/<machine>-<mode>.log. Exit status is
 # non-zero on a timeout, an oops/panic/warning, or a missing "ptw: done ok".
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-$TOP/build}
-MACHINE=${1:?usage: run-qemu.sh pseries|powernv9 check|run|bench}
+MACHINE=${1:?usage: run-qemu.sh pseries|powernv9|powernv9-hash check|run|bench}
 MODE=${2:-check}
 TIMEOUT=${PTW_QEMU_TIMEOUT:-600}
 die() { echo "run-qemu: error: $*" >&2; exit 1; }
@@ -61,6 +61,16 @@ powernv9)
 	# powernv aligns every BAR to PAGE_SIZE by default; ask for 4K so a
 	# rescan packs the small BARs as pseries does.
 	EXTRA_APPEND="pci=resource_alignment=12@pci:1b36:0005;12@pci:1af4:1041;12@pci:8086:10d3"
+	;;
+powernv9-hash)
+	# The same host with a hash MMU: KVM offers HPT guests here.
+	QM=(-M powernv9 -cpu POWER9 -m 3G -smp 1)
+	DEVS=(-device pci-testdev,bus=pcie.0,addr=0.0,multifunction=on
+	      -device virtio-net-pci,bus=pcie.0,addr=0.1
+	      -device e1000e,bus=pcie.0,addr=0.2)
+	CONSOLE=hvc0
+	NODEFAULTS=
+	EXTRA_APPEND="disable_radix pci=resource_alignment=12@pci:1b36:0005;12@pci:1af4:1041;12@pci:8086:10d3"
 	;;
 *) die "unknown machine $MACHINE" ;;
 esac
