@@ -676,8 +676,13 @@ static void ptw_destroy(struct kvm_device *dev)
 
 	mmu_notifier_unregister(&p->mn, p->kvm->mm);
 	xa_erase(&ptw_vms, p->kvm->arch.lpid);
+	/*
+	 * kvm_arch_destroy_vm() ran first: a radix tree is gone already and
+	 * our tables with it (kvmppc_ptw_radix_free()); an HPT VM never had
+	 * one. Only memory is left to free, no PMD to clear or flush.
+	 */
 	mutex_lock(&p->lock);
-	kvmppc_ptw_radix_free_tables(p, !p->torn_down);
+	kvmppc_ptw_radix_free_tables(p, false);
 	mutex_unlock(&p->lock);
 	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++) {
 		struct kvmppc_ptw_window *w = p->windows[i];

@@ -254,7 +254,7 @@ void kvmppc_ptw_radix_free_tables(struct kvmppc_ptw *p, bool tree_alive)
 
 	lockdep_assert_held(&p->lock);
 	/* Unhook every table and flush the walk cache before freeing any. */
-	if (tree_alive) {
+	if (tree_alive && !xa_empty(&p->tables)) {
 		spin_lock(&p->kvm->mmu_lock);
 		xa_for_each(&p->tables, idx, t) {
 			p->stats.unmaps += t->nr_present;
