@@ -99,6 +99,23 @@ void ppc_isync(struct ppc_asm *a);
 void ppc_sc1(struct ppc_asm *a);
 void ppc_trap(struct ppc_asm *a);
 
+/* MSR and SLB (supervisor) */
+void ppc_mfmsr(struct ppc_asm *a, int rt);
+void ppc_mtmsrd(struct ppc_asm *a, int rs);	/* L = 0: the whole MSR */
+void ppc_slbmte(struct ppc_asm *a, int rs, int rb);
+
+/*
+ * HPT guests: H_ENTER the 4K mapping m (ppc_hpt_map_4k()) with "sc 1",
+ * report PPC_UCALL_ASSERT_FAIL (assert_id, return code, H_SUCCESS) unless
+ * it returns H_SUCCESS, then load its segment into SLB entry 0 (slbmte,
+ * isync). Uses r0, r3..r12 and r14.
+ */
+struct ppc_hpt_map;
+void ppc_hpt_enter(struct ppc_asm *a, const struct ppc_hpt_map *m,
+		   u64 assert_id);
+/* Turn data relocation on or off (mfmsr, ori/rldicl, mtmsrd, isync); r10 */
+void ppc_data_relocate(struct ppc_asm *a, bool on);
+
 /*
  * Ucalls. Argument registers must be outside r0 and r3..r12 (or already the
  * one the argument goes to: r5 for the first, r6 for the second, ...).

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Small KVM library for book3s HV selftests: an HV VM with radix MMU, one or
- * more vCPUs running a real-mode guest, ucalls over KVM_EXIT_PAPR_HCALL and
- * exit accounting.
+ * Small KVM library for book3s HV selftests: an HV VM with radix MMU (or an
+ * HPT, on a hash host: ppc_hash_guest_create()), one or more vCPUs running
+ * a real-mode guest, ucalls over KVM_EXIT_PAPR_HCALL and exit accounting.
  *
  * Guest physical layout of the standard guest (ppc_guest_create()):
  *
@@ -191,5 +191,52 @@ struct ppc_access {
 
 int ppc_guest_run_accesses(struct ppc_vcpu *vcpu, struct ppc_access *acc,
 			   unsigned int n, ppc_mmio_fn mmio, void *opaque);
+
+/*
+ * HPT (hash MMU) guests, for a host that offers them
+ * (KVM_CAP_PPC_MMU_HASH_V3): the VM is never given KVM_PPC_CONFIGURE_V3_MMU,
+ * so it starts HPT; KVM_PPC_ALLOCATE_HTAB sizes its hash table and KVM sets
+ * up the VRMA (real mode over memslot 0) at the first KVM_RUN. The guest
+ * code runs with instruction relocation off (VRMA) and maps what it needs
+ * with H_ENTER and slbmte (ppc_hpt_enter() in ppc_asm.h).
+ *
+ * ppc_hash_guest_create() is ppc_guest_create() with an HPT of 2^order
+ * bytes instead of radix; the layout is the same (the radix process table
+ * page is unused).
+ */
+#define PPC_H_SUCCESS		0
+#define PPC_H_ENTER		0x08
+#define PPC_H_READ		0x0c
+
+#define PPC_HPTE_V_BOLTED	0x10ULL
+#define PPC_HPTE_V_VALID	0x01ULL
+#define PPC_HPTE_R_W		0x40ULL
+#define PPC_HPTE_R_I		0x20ULL
+#define PPC_HPTE_R_M		0x10ULL
+#define PPC_HPTE_R_G		0x08ULL
+#define PPC_HPTE_R_PP_RW	0x02ULL	/* PP = 2: read/write with Ks = 0 */
+#define PPC_SLB_ESID_V		0x08000000ULL
+#define PPC_SLB_VSID_SHIFT	12
+#define PPC_SID_SHIFT		28	/* 256M segments */
+
+#define PPC_HPT_ORDER_DEFAULT	18
+
+/* One 4K HPTE in the guest's (old, pre-ISA 3.0) format and its SLB entry */
+struct ppc_hpt_map {
+	u64 ea;
+	u64 gpa;
+	u64 vsid;
+	u64 pte_index;		/* first slot of the primary PTEG */
+	u64 pteh;		/* r6 of H_ENTER */
+	u64 ptel;		/* r7 of H_ENTER */
+	u64 slbv;		/* RS of slbmte */
+	u64 slbe;		/* RB of slbmte (SLB entry 0) */
+};
+
+int ppc_vm_allocate_htab(struct ppc_vm *vm, u32 order);
+struct ppc_vm *ppc_hash_guest_create(struct ppc_vcpu **vcpu, u32 order);
+/* A bolted 4K mapping ea -> gpa with WIMG bits wimg, PP = 2 */
+void ppc_hpt_map_4k(struct ppc_hpt_map *m, u32 order, u64 vsid, u64 ea,
+		    u64 gpa, u64 wimg);
 
 #endif /* PPC_KVM_UTIL_H */

@@ -396,6 +396,63 @@ void ppc_trap(struct ppc_asm *a)
 	ppc_emit(a, 0x7fe00008);	/* tw 31, 0, 0 */
 }
 
+void ppc_mfmsr(struct ppc_asm *a, int rt)
+{
+	xform(a, rt, 0, 0, 83);
+}
+
+void ppc_mtmsrd(struct ppc_asm *a, int rs)
+{
+	xform(a, rs, 0, 0, 178);
+}
+
+void ppc_slbmte(struct ppc_asm *a, int rs, int rb)
+{
+	xform(a, rs, 0, rb, 402);
+}
+
+/* MD-form rldicl: mb is split as (low 5, high 1) like rldicr's me */
+static void rldicl(struct ppc_asm *a, int ra, int rs, int sh, int mb)
+{
+	u32 mbfield = ((mb & 0x1f) << 1) | ((mb >> 5) & 1);
+
+	reg_ok(a, ra);
+	reg_ok(a, rs);
+	ppc_emit(a, OP(30) | RS(rs) | RA(ra) | ((u32)(sh & 0x1f) << 11) |
+		 (mbfield << 5) | (((sh >> 5) & 1) << 1));
+}
+
+void ppc_hpt_enter(struct ppc_asm *a, const struct ppc_hpt_map *m,
+		   u64 assert_id)
+{
+	ppc_li64(a, 3, PPC_H_ENTER);
+	ppc_li64(a, 4, 0);
+	ppc_li64(a, 5, m->pte_index);
+	ppc_li64(a, 6, m->pteh);
+	ppc_li64(a, 7, m->ptel);
+	ppc_sc1(a);
+	ppc_mr(a, 14, 3);
+	ppc_assert_eq(a, 14, PPC_H_SUCCESS, assert_id);
+	ppc_li64(a, 5, m->slbv);
+	ppc_li64(a, 6, m->slbe);
+	ppc_slbmte(a, 5, 6);
+	ppc_isync(a);
+}
+
+void ppc_data_relocate(struct ppc_asm *a, bool on)
+{
+	ppc_mfmsr(a, 10);
+	if (on) {
+		ppc_ori(a, 10, 10, PPC_MSR_DR);
+	} else {
+		/* rotate DR (bit 59 in ISA numbering) to bit 0, clear it, back */
+		rldicl(a, 10, 10, 59, 1);
+		rldicl(a, 10, 10, 5, 0);
+	}
+	ppc_mtmsrd(a, 10);
+	ppc_isync(a);
+}
+
 void ppc_ucall(struct ppc_asm *a, u64 code, int nargs, const int *regs)
 {
 	int i;

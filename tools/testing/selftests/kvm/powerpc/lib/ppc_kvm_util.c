@@ -630,11 +630,12 @@ static void install_vectors(void *mem)
 }
 
 /*
- * The standard guest: an HV VM with PPC_GUEST_RAM_SIZE of anonymous memory
- * at guest address 0 (memslot 0), radix with GTSE, exception vectors, and
- * one vCPU (id 0) with LPCR[ILE] set and reset to PPC_GUEST_CODE_GPA.
+ * An HV VM with PPC_GUEST_RAM_SIZE of anonymous memory at guest address 0
+ * (memslot 0), exception vectors, radix with GTSE (hpt_order == 0) or an
+ * HPT of 2^hpt_order bytes, and one vCPU (id 0) with LPCR[ILE] set and
+ * reset to PPC_GUEST_CODE_GPA.
  */
-struct ppc_vm *ppc_guest_create(struct ppc_vcpu **vcpup)
+static struct ppc_vm *guest_create(struct ppc_vcpu **vcpup, u32 hpt_order)
 {
 	struct ppc_vcpu *vcpu;
 	struct ppc_vm *vm;
@@ -648,9 +649,13 @@ struct ppc_vm *ppc_guest_create(struct ppc_vcpu **vcpup)
 		goto fail;
 	mem = ppc_gpa_to_hva(vm, 0);
 	install_vectors(mem);
-	if (ppc_vm_configure_radix(vm, PPC_GUEST_PRTB_GPA, PPC_GUEST_PRTB_PRTS,
-				   true))
+	if (!hpt_order) {
+		if (ppc_vm_configure_radix(vm, PPC_GUEST_PRTB_GPA,
+					   PPC_GUEST_PRTB_PRTS, true))
+			goto fail;
+	} else if (ppc_vm_allocate_htab(vm, hpt_order)) {
 		goto fail;
+	}
 	vcpu = ppc_vcpu_add(vm, 0);
 	if (!vcpu)
 		goto fail;
@@ -667,6 +672,58 @@ struct ppc_vm *ppc_guest_create(struct ppc_vcpu **vcpup)
 fail:
 	ppc_vm_free(vm);
 	return NULL;
+}
+
+/* The standard guest: radix (see guest_create()) */
+struct ppc_vm *ppc_guest_create(struct ppc_vcpu **vcpup)
+{
+	return guest_create(vcpup, 0);
+}
+
+/* The standard guest with an HPT of 2^order bytes instead of radix */
+struct ppc_vm *ppc_hash_guest_create(struct ppc_vcpu **vcpup, u32 order)
+{
+	if (!order)
+		order = PPC_HPT_ORDER_DEFAULT;
+	return guest_create(vcpup, order);
+}
+
+/* KVM_PPC_ALLOCATE_HTAB: the VM stays HPT with a table of 2^order bytes */
+int ppc_vm_allocate_htab(struct ppc_vm *vm, u32 order)
+{
+	u32 o = order;
+
+	if (ioctl(vm->fd, KVM_PPC_ALLOCATE_HTAB, &o) < 0)
+		return ppc_set_err(errno, "KVM_PPC_ALLOCATE_HTAB order %u",
+				   order);
+	if (o != order)
+		return ppc_set_err(0, "KVM_PPC_ALLOCATE_HTAB: order %u, asked %u",
+				   o, order);
+	return 0;
+}
+
+/*
+ * The primary hash of a 4K page in a 256M segment, for an HPT of 2^order
+ * bytes (2^(order - 7) PTEGs of 8 HPTEs): the guest's pte_index is the
+ * first slot of that PTEG. The AVPN in pteh is VA >> 23 at bit 7 (old
+ * format: B = 0, 256M segment).
+ */
+void ppc_hpt_map_4k(struct ppc_hpt_map *m, u32 order, u64 vsid, u64 ea,
+		    u64 gpa, u64 wimg)
+{
+	u64 off = ea & ((1ULL << PPC_SID_SHIFT) - 1);
+	u64 hash = (vsid ^ (off >> 12)) & ((1ULL << (order - 7)) - 1);
+
+	memset(m, 0, sizeof(*m));
+	m->ea = ea;
+	m->gpa = gpa;
+	m->vsid = vsid;
+	m->pte_index = hash * 8;
+	m->pteh = (vsid << 12) | ((off >> 23) << 7) | PPC_HPTE_V_BOLTED |
+		  PPC_HPTE_V_VALID;
+	m->ptel = (gpa & ~0xfffULL) | wimg | PPC_HPTE_R_PP_RW;
+	m->slbv = vsid << PPC_SLB_VSID_SHIFT;
+	m->slbe = (ea & ~((1ULL << PPC_SID_SHIFT) - 1)) | PPC_SLB_ESID_V;
 }
 
 /* Copy the code to a->base, make it visible to instruction fetch, reset */
