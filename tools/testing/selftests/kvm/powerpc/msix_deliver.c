@@ -58,21 +58,10 @@ static void reprogram(struct ppc_msix_win *mw, u16 v, u64 addr, u32 data,
 /* Run prog; d = the counters' change. Fails the test on an error. */
 static bool run(struct ctx *c, const char *what)
 {
-	struct kvm_ppc_pt_window_stats a, b;
-	int r;
-
-	r = ppc_msix_stats(c->mw.dev, &b);
-	if (!r)
-		r = ppc_prog_run(c->vcpu, &prog, NULL, ppc_msix_sync, &c->mw);
-	if (!r)
-		r = ppc_msix_stats(c->mw.dev, &a);
-	if (r) {
-		ksft_test_result_fail("%s: %s\n", what, ppc_errmsg());
-		return false;
-	}
-	ppc_msix_stats_sub(&d, &a, &b);
-	ppc_msix_stats_print(what, &d);
-	return true;
+	if (!ppc_msix_run_counted(c->vcpu, &prog, &c->mw, what, &d))
+		return true;
+	ksft_test_result_fail("%s: %s\n", what, ppc_errmsg());
+	return false;
 }
 
 static void expect_irq(unsigned int i, u32 src, const char *what)

@@ -65,21 +65,10 @@ static u64 eq_slot(unsigned int k)
 
 static bool run(struct ctx *c, const char *what)
 {
-	struct kvm_ppc_pt_window_stats a, b;
-	int r;
-
-	r = ppc_msix_stats(c->mw.dev, &b);
-	if (!r)
-		r = ppc_prog_run(c->vcpu, &prog, NULL, ppc_msix_sync, &c->mw);
-	if (!r)
-		r = ppc_msix_stats(c->mw.dev, &a);
-	if (r) {
-		ksft_test_result_fail("%s: %s\n", what, ppc_errmsg());
-		return false;
-	}
-	ppc_msix_stats_sub(&d, &a, &b);
-	ppc_msix_stats_print(what, &d);
-	return true;
+	if (!ppc_msix_run_counted(c->vcpu, &prog, &c->mw, what, &d))
+		return true;
+	ksft_test_result_fail("%s: %s\n", what, ppc_errmsg());
+	return false;
 }
 
 /* Guest: wait for the next event, then EOI its source; returns the poll */

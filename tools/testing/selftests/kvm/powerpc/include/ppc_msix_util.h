@@ -273,6 +273,15 @@ int ppc_prog_run(struct ppc_vcpu *vcpu, struct ppc_prog *p, ppc_mmio_fn mmio,
 		 ppc_sync_fn sync, void *opaque);
 
 /*
+ * Run @p (window @mw's eventfds signalled at its stops) and set @d to the
+ * window stats it moved, printed under @what. Returns 0 or a negative
+ * errno (message in ppc_errmsg()).
+ */
+int ppc_msix_run_counted(struct ppc_vcpu *vcpu, struct ppc_prog *p,
+			 struct ppc_msix_win *mw, const char *what,
+			 struct kvm_ppc_pt_window_stats *d);
+
+/*
  * SYNC ids that ppc_msix_sync() (opaque: the struct ppc_msix_win) acts on:
  * signal a vector count times; forward a Message Control value; set the
  * VM's MSI window. Other ids do nothing.

@@ -879,3 +879,22 @@ struct ppc_vcpu *ppc_guest_add_vcpu(struct ppc_vm *vm, int id)
 		return NULL;
 	return vcpu;
 }
+
+int ppc_msix_run_counted(struct ppc_vcpu *vcpu, struct ppc_prog *p,
+			 struct ppc_msix_win *mw, const char *what,
+			 struct kvm_ppc_pt_window_stats *d)
+{
+	struct kvm_ppc_pt_window_stats a, b;
+	int r;
+
+	r = ppc_msix_stats(mw->dev, &b);
+	if (!r)
+		r = ppc_prog_run(vcpu, p, NULL, ppc_msix_sync, mw);
+	if (!r)
+		r = ppc_msix_stats(mw->dev, &a);
+	if (r)
+		return r;
+	ppc_msix_stats_sub(d, &a, &b);
+	ppc_msix_stats_print(what, d);
+	return 0;
+}
