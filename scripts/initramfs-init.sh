@@ -59,10 +59,11 @@ for t in /selftests/*; do
 	case "$PTW_MODE:$name" in
 	check:bench_* | check:demo_* | run:[!d]* | bench:[!b]*) continue ;;
 	esac
-	# The hash host runs the hash_* tests only; the radix hosts skip them.
+	# The hash host runs the HPT guest tests (hash_*, *_hpt) only; the
+	# radix hosts skip them.
 	case "$PTW_MACHINE:$name" in
-	*-hash:hash_*) ;;
-	*-hash:* | *:hash_*) continue ;;
+	*-hash:hash_* | *-hash:*_hpt) ;;
+	*-hash:* | *:hash_* | *:*_hpt) continue ;;
 	esac
 	echo "ptw: run $name"
 	"$t"

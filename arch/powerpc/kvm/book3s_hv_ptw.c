@@ -8,8 +8,9 @@
  * can then not map the BAR with host pages (a memslot must be host-page
  * aligned). A window tells KVM where the guest put the BAR and which host
  * BAR it is; guest faults in it are served with 4K hardware mappings
- * (book3s_hv_ptw_radix.c), page by page as book3s_ptw_classify.c decides,
- * and never reach a host byte outside the BAR.
+ * (book3s_hv_ptw_radix.c for radix guests, book3s_hv_ptw_hpt.c for hash
+ * guests), page by page as book3s_ptw_classify.c decides, and never reach
+ * a host byte outside the BAR.
  */
 
 #include <linux/kvm_host.h>
@@ -72,6 +73,51 @@ static void ptw_unmap_window(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w)
 	u64 end = ALIGN(ptw_guest_end(w), 1UL << KVMPPC_PTW_SHIFT_4K);
 
 	kvmppc_ptw_radix_unmap(p, start, end);
+	kvmppc_ptw_hpt_unmap(p, start, end);
+}
+
+/*
+ * A vCPU that cached an emulated-MMIO HPTE (mmio_cache_search()) sends
+ * its faults straight to MMIO emulation: when a window appears at a guest
+ * address, those caches must miss so its pages reach the fault path.
+ */
+static void ptw_hpt_caches_stale(struct kvmppc_ptw *p)
+{
+	atomic64_inc(&p->kvm->arch.mmio_update);
+}
+
+/*
+ * Look up the faulting page and count the fault. Called with @p->lock
+ * held. Return: its class; for DIRECT and MAP4K, @hpa and @shift give the
+ * host page (of 2^@shift bytes) that holds its bytes.
+ */
+static enum kvmppc_ptw_class ptw_fault_class(struct kvmppc_ptw *p,
+					      struct kvmppc_ptw_window *w,
+					      u64 gpa, u64 *hpa,
+					      unsigned int *shift)
+{
+	enum kvmppc_ptw_class class = KVMPPC_PTW_EXIT;
+
+	p->stats.faults++;
+	if (!w->dead)
+		class = kvmppc_ptw_classify(&w->layout, gpa, hpa, shift);
+	if (class == KVMPPC_PTW_MSIX)
+		p->stats.msix_traps++;
+	else if (class == KVMPPC_PTW_EXIT)
+		p->stats.vmm_exits++;
+	return class;
+}
+
+/* Count a DIRECT or MAP4K fault: mapped, or left to the VMM. */
+static void ptw_count_map(struct kvmppc_ptw *p, enum kvmppc_ptw_class class,
+			  int ret)
+{
+	if (ret)
+		p->stats.vmm_exits++;
+	else if (class == KVMPPC_PTW_DIRECT)
+		p->stats.maps_direct++;
+	else
+		p->stats.maps_4k++;
 }
 
 /**
@@ -88,7 +134,7 @@ static void ptw_unmap_window(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w)
 bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa)
 {
 	struct kvmppc_ptw *p = ptw_of(vcpu->kvm);
-	enum kvmppc_ptw_class class = KVMPPC_PTW_EXIT;
+	enum kvmppc_ptw_class class;
 	struct kvmppc_ptw_window *w;
 	unsigned int shift = 0, npages = 0;
 	u64 hpa = 0, page;
@@ -106,12 +152,8 @@ bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa)
 		mutex_unlock(&p->lock);
 		return false;
 	}
-	p->stats.faults++;
-	if (!w->dead)
-		class = kvmppc_ptw_classify(&w->layout, gpa, &hpa, &shift);
-	switch (class) {
-	case KVMPPC_PTW_DIRECT:
-	case KVMPPC_PTW_MAP4K:
+	class = ptw_fault_class(p, w, gpa, &hpa, &shift);
+	if (class == KVMPPC_PTW_DIRECT || class == KVMPPC_PTW_MAP4K) {
 		/*
 		 * A host page (DIRECT) goes in as its 4K pieces: a 2M region
 		 * holds one table format, and ours is the 4K one.
@@ -119,23 +161,82 @@ bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa)
 		page = gpa & ~((1UL << shift) - 1);
 		npages = 1U << (shift - KVMPPC_PTW_SHIFT_4K);
 		ret = kvmppc_ptw_radix_map(p, page, hpa, npages);
-		if (!ret && class == KVMPPC_PTW_DIRECT)
-			p->stats.maps_direct++;
-		else if (!ret)
-			p->stats.maps_4k++;
-		else
-			p->stats.vmm_exits++;
-		break;
-	case KVMPPC_PTW_MSIX:
-		p->stats.msix_traps++;
-		break;
-	case KVMPPC_PTW_EXIT:
-		p->stats.vmm_exits++;
-		break;
+		ptw_count_map(p, class, ret);
 	}
 	trace_kvm_ptw_fault(vcpu->kvm->arch.lpid, gpa, class, hpa, npages, ret);
 	mutex_unlock(&p->lock);
 	return npages && !ret;
+}
+
+/**
+ * kvmppc_ptw_hpt_fault() - serve a hash guest fault with no memslot
+ * @vcpu: the faulting vCPU
+ * @index: the guest HPTE the access went through
+ * @hpte: its first doubleword and real second doubleword (old format,
+ *	HVLOCK clear) and rev->guest_rpte, as kvmppc_book3s_hv_page_fault()
+ *	read them
+ * @gpa: the guest physical address
+ *
+ * Called by kvmppc_book3s_hv_page_fault() before it emulates MMIO.
+ *
+ * Return: true if the guest should retry the access (now mapped, or the
+ * HPTE changed meanwhile); false to let it go on to MMIO emulation, as
+ * today.
+ */
+bool kvmppc_ptw_hpt_fault(struct kvm_vcpu *vcpu, unsigned long index,
+			  const unsigned long *hpte, unsigned long gpa)
+{
+	struct kvmppc_ptw *p = ptw_of(vcpu->kvm);
+	enum kvmppc_ptw_class class;
+	struct kvmppc_ptw_window *w;
+	unsigned int shift = 0, npages = 0;
+	u64 hpa = 0;
+	int ret = 0;
+
+	/* G forbids instruction fetches: keep today's path for them. */
+	if (!p || vcpu->arch.trap == BOOK3S_INTERRUPT_H_INST_STORAGE)
+		return false;
+	mutex_lock(&p->lock);
+	w = ptw_find(p, gpa);
+	if (!w) {
+		mutex_unlock(&p->lock);
+		return false;
+	}
+	class = ptw_fault_class(p, w, gpa, &hpa, &shift);
+	if (class == KVMPPC_PTW_DIRECT || class == KVMPPC_PTW_MAP4K) {
+		/*
+		 * One 4K page per HPTE, even of a DIRECT host page: a guest
+		 * HPTE of another size stays emulated MMIO.
+		 */
+		ret = -EOPNOTSUPP;
+		hpa += gpa & ((1UL << shift) - 1) &
+		       ~((1UL << KVMPPC_PTW_SHIFT_4K) - 1);
+		if (kvmppc_ptw_hpte_is_4k(hpte[0], hpte[2]))
+			ret = kvmppc_ptw_hpt_map(p, index, hpte, hpa);
+		if (ret != -EAGAIN)
+			ptw_count_map(p, class, ret);
+		npages = ret ? 0 : 1;
+	}
+	trace_kvm_ptw_fault(vcpu->kvm->arch.lpid, gpa, class, hpa, npages,
+			    ret);
+	mutex_unlock(&p->lock);
+	return npages || ret == -EAGAIN;
+}
+
+/**
+ * kvmppc_ptw_hpt_free() - forget the window HPTEs of an HPT being freed
+ * @kvm: the VM, whose HPT is about to be freed or cleared (VM teardown,
+ *	KVM_PPC_ALLOCATE_HTAB, switch to radix); no vCPU runs
+ */
+void kvmppc_ptw_hpt_free(struct kvm *kvm)
+{
+	struct kvmppc_ptw *p = ptw_of(kvm);
+
+	if (!p)
+		return;
+	mutex_lock(&p->lock);
+	kvmppc_ptw_hpt_forget(p);
+	mutex_unlock(&p->lock);
 }
 
 /**
@@ -179,9 +280,10 @@ bool kvmppc_ptw_memslot_conflict(struct kvm *kvm,
  * @kvm: the VM, whose partition-scoped tree is about to be freed
  *
  * Called by kvmppc_free_radix(), which frees the tree with KVM's own PTE
- * cache and 32-entry layout: our tables must be gone by then. Windows
- * stay registered but no longer map (the VM is going away or switching
- * to HPT).
+ * cache and 32-entry layout: our tables must be gone by then. A VM that
+ * switches to HPT (kvm->arch.radix already 0) maps its windows with HPTEs
+ * from now on, and with 4K tables again in a new tree should it switch
+ * back; a VM going away maps nothing any more.
  */
 void kvmppc_ptw_radix_free(struct kvm *kvm)
 {
@@ -192,7 +294,8 @@ void kvmppc_ptw_radix_free(struct kvm *kvm)
 	mutex_lock(&p->lock);
 	if (!p->torn_down)
 		kvmppc_ptw_radix_free_tables(p, true);
-	p->torn_down = true;
+	if (kvm_is_radix(kvm))
+		p->torn_down = true;
 	mutex_unlock(&p->lock);
 }
 
@@ -300,8 +403,6 @@ static int ptw_add(struct kvmppc_ptw *p, u64 uaddr)
 	/* Offsets of a table that is not there are a VMM bug, not noise. */
 	if (!uw.msix_nvec && (uw.msix_table_offset || uw.msix_pba_offset))
 		return -EINVAL;
-	if (!kvm_is_radix(p->kvm))
-		return -EOPNOTSUPP;
 	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w)
 		return -ENOMEM;
@@ -356,6 +457,8 @@ static int ptw_add(struct kvmppc_ptw *p, u64 uaddr)
 		p->windows[w->id] = NULL;
 		ret = -EFAULT;
 	}
+	if (!ret)
+		ptw_hpt_caches_stale(p);
 out_unlock:
 	mutex_unlock(&p->lock);
 	/* The MMIO bus waits for SRCU readers: not under p->lock. */
@@ -410,6 +513,7 @@ static int ptw_move(struct kvmppc_ptw *p, u64 uaddr)
 	/* The old guest range must not keep a single mapping. */
 	ptw_unmap_window(p, w);
 	w->layout = moved;
+	ptw_hpt_caches_stale(p);
 	trace_kvm_ptw_window(p->kvm->arch.lpid, w->id, "move",
 			     moved.guest_addr, moved.host_addr, moved.size);
 	mutex_unlock(&p->lock);
@@ -648,6 +752,7 @@ static int ptw_create(struct kvm_device *dev, u32 type)
 	p->msi_window = KVM_PPC_PTW_DEFAULT_MSI_WINDOW;
 	mutex_init(&p->lock);
 	xa_init(&p->tables);
+	xa_init(&p->hpt_maps);
 	p->mn.ops = &ptw_mmu_notifier_ops;
 	ret = mmu_notifier_register(&p->mn, kvm->mm);
 	if (ret)
@@ -678,11 +783,13 @@ static void ptw_destroy(struct kvm_device *dev)
 	xa_erase(&ptw_vms, p->kvm->arch.lpid);
 	/*
 	 * kvm_arch_destroy_vm() ran first: a radix tree is gone already and
-	 * our tables with it (kvmppc_ptw_radix_free()); an HPT VM never had
-	 * one. Only memory is left to free, no PMD to clear or flush.
+	 * our tables with it (kvmppc_ptw_radix_free()), as is an HPT with
+	 * our HPTEs (kvmppc_ptw_hpt_free()). Only memory is left to free, no
+	 * PMD to clear or HPTE to restore.
 	 */
 	mutex_lock(&p->lock);
 	kvmppc_ptw_radix_free_tables(p, false);
+	kvmppc_ptw_hpt_forget(p);
 	mutex_unlock(&p->lock);
 	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++) {
 		struct kvmppc_ptw_window *w = p->windows[i];

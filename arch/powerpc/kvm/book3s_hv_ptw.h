@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Per-VM state of the KVM book3s HV passthrough IO windows, shared by the
- * device (book3s_hv_ptw.c) and the radix mapping (book3s_hv_ptw_radix.c).
+ * device (book3s_hv_ptw.c), the radix mapping (book3s_hv_ptw_radix.c) and
+ * the HPT mapping (book3s_hv_ptw_hpt.c).
  */
 #ifndef __KVM_BOOK3S_HV_PTW_H__
 #define __KVM_BOOK3S_HV_PTW_H__
@@ -49,7 +50,8 @@ struct kvmppc_ptw_table {
  *	never while holding mmap_lock for the fault path's sake.
  * @windows: indexed by window id.
  * @tables: our 4K-PTE tables, indexed by guest address >> PMD_SHIFT.
- * @torn_down: the radix tree is gone (VM teardown or switch to HPT).
+ * @hpt_maps: indices of the HPTEs made valid for windows (HPT guests).
+ * @torn_down: the radix tree is gone for good (VM teardown).
  * @mn: watches the VMM's mappings of host BARs.
  * @msi_window: the guest address a routable MSI message carries.
  * @stats: counters reported through KVM_DEV_PPC_PTW_GRP_STATS (the MSI-X
@@ -60,6 +62,7 @@ struct kvmppc_ptw {
 	struct mutex lock;
 	struct kvmppc_ptw_window *windows[KVM_PPC_PTW_MAX_WINDOWS];
 	struct xarray tables;
+	struct xarray hpt_maps;
 	bool torn_down;
 	struct mmu_notifier mn;
 	u64 msi_window;
@@ -72,6 +75,13 @@ void kvmppc_ptw_radix_unmap(struct kvmppc_ptw *p, unsigned long start,
 			    unsigned long end);
 void kvmppc_ptw_radix_free_tables(struct kvmppc_ptw *p, bool tree_alive);
 int kvmppc_ptw_radix_init(void);
+
+bool kvmppc_ptw_hpte_is_4k(unsigned long v, unsigned long guest_rpte);
+int kvmppc_ptw_hpt_map(struct kvmppc_ptw *p, unsigned long index,
+		       const unsigned long *hpte, u64 hpa);
+void kvmppc_ptw_hpt_unmap(struct kvmppc_ptw *p, unsigned long start,
+			  unsigned long end);
+void kvmppc_ptw_hpt_forget(struct kvmppc_ptw *p);
 
 struct kvmppc_ptw_msix *kvmppc_ptw_msix_create(struct kvmppc_ptw *p,
 					       const struct kvmppc_ptw_window *w);

@@ -12,6 +12,7 @@
 struct kvm;
 struct kvm_vcpu;
 struct kvm_memory_slot;
+struct revmap_entry;
 
 int kvmppc_ptw_init(void);
 void kvmppc_ptw_exit(void);
@@ -19,6 +20,12 @@ bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa);
 bool kvmppc_ptw_memslot_conflict(struct kvm *kvm,
 				 const struct kvm_memory_slot *slot);
 void kvmppc_ptw_radix_free(struct kvm *kvm);
+bool kvmppc_ptw_hpt_fault(struct kvm_vcpu *vcpu, unsigned long index,
+			  const unsigned long *hpte, unsigned long gpa);
+void kvmppc_ptw_hpte_unmap_locked(struct kvm *kvm, __be64 *hptep,
+				  struct revmap_entry *rev,
+				  unsigned long index);
+void kvmppc_ptw_hpt_free(struct kvm *kvm);
 pte_t *kvmppc_ptw_pte_offset(pmd_t pmd, unsigned long gpa, int *shift);
 
 /* Interrupt sources of the VM's XICS/XIVE device (book3s_msix_route.c). */
