@@ -82,7 +82,7 @@ set +e
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-ppc64 "${QM[@]}" -accel tcg \
 	-nographic $NODEFAULTS -serial mon:stdio -no-reboot \
 	-kernel "$KIMAGE" -initrd "$R.cpio.gz" \
-	-append "console=$CONSOLE rdinit=/init quiet panic=-1 ${EXTRA_APPEND:-}" \
+	-append "console=$CONSOLE rdinit=/init quiet oops=panic panic=-1 ${EXTRA_APPEND:-}" \
 	"${DEVS[@]}" </dev/null >"$LOG" 2>&1
 rc=$?
 set -e
