@@ -21,6 +21,7 @@
  *  - HPT resize with the window HPTE mapped: the host survives the rehash
  *    and the next pass faults the page in again;
  *  - REMOVE: window accesses exit again;
+ *  - the VMM unmaps its BAR mapping: the MMU notifier unmaps at once;
  *  - a 64K guest HPTE over the window page is not served (exit, counted).
  */
 #include <errno.h>
@@ -187,6 +188,39 @@ static int resize_hpt(struct ppc_vm *vm, u32 shift)
 	return 0;
 }
 
+/*
+ * A window over a second mapping of the BAR, mapped by the guest's HPTE;
+ * the VMM unmaps it: the MMU notifier restores the HPTE at once.
+ */
+static void test_host_gone(struct ppc_vcpu *vcpu, int dev,
+			   const struct ppc_hpt_map *win)
+{
+	struct kvm_ppc_pt_window_stats st, gone, d;
+	struct kvm_ppc_pt_window w;
+	struct ppc_pci_bar b2;
+	struct pass p, q;
+	int r;
+
+	r = ppc_pci_map_bar(td->bdf, td->bar, &b2);
+	if (r) {
+		ksft_test_result_fail("second mapping of BAR0: %s\n",
+				      ppc_errmsg());
+		return;
+	}
+	w = ppc_ptw_window(&b2, 0, b2.size, GUEST_BAR);
+	r = ppc_ptw_add(dev, &w);
+	run_pass(vcpu, dev, &p, NULL);
+	ppc_ptw_stats(dev, &st);
+	ppc_pci_unmap_bar(&b2);		/* munmap: the MMU notifier fires */
+	ppc_ptw_stats(dev, &gone);
+	ppc_ptw_stats_sub(&d, &gone, &st);
+	run_pass(vcpu, dev, &q, NULL);
+	ksft_test_result(!r && pass_mapped(&p, win) && p.d.maps_4k == 1 &&
+			 d.unmaps == 1 && pass_exits(&q, GUEST_BAR) &&
+			 !q.d.maps_4k && !ppc_ptw_remove(dev, w.id),
+			 "munmap of the VMM's BAR mapping under a mapped HPTE: unmapped at once (1 unmap), the window's accesses then exit to the VMM\n");
+}
+
 static void test_window(int kvm_fd)
 {
 	struct kvm_ppc_pt_window_stats st;
@@ -266,6 +300,8 @@ static void test_window(int kvm_fd)
 	run_pass(vcpu, dev, &p, &st);
 	ksft_test_result(!r && pass_exits(&p, GUEST_BAR) && p.d.unmaps == 1,
 			 "REMOVE: unmapped, every window access exits to the VMM again\n");
+
+	test_host_gone(vcpu, dev, &win);
 	close(dev);
 	ppc_vm_free(vm);
 }
@@ -349,7 +385,7 @@ int main(void)
 	if (ppc_ptw_bed_open(&bed))
 		ksft_exit_fail_msg("test bed: %s\n", ppc_errmsg());
 	ppc_ptw_bed_print(&bed);
-	ksft_set_plan(10);
+	ksft_set_plan(11);
 
 	test_window(kvm_fd);
 	test_large_hpte();
