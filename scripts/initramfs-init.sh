@@ -59,10 +59,11 @@ for t in /selftests/*; do
 	case "$PTW_MODE:$name" in
 	check:bench_* | check:demo_* | run:[!d]* | bench:[!b]*) continue ;;
 	esac
-	# The hash host runs the HPT guest tests (hash_*, *_hpt) only; the
-	# radix hosts skip them.
+	# The hash host runs the HPT guest tests (hash_*, *_hpt) only, and
+	# the sub-page BAR benchmark with an HPT guest; the radix hosts skip
+	# the HPT tests.
 	case "$PTW_MACHINE:$name" in
-	*-hash:hash_* | *-hash:*_hpt) ;;
+	*-hash:hash_* | *-hash:*_hpt | *-hash:bench_subpage_bar) ;;
 	*-hash:* | *:hash_* | *:*_hpt) continue ;;
 	esac
 	echo "ptw: run $name"

@@ -153,6 +153,12 @@ const char *ppc_ucall_str(u64 code);
 
 struct ppc_vm *ppc_vm_create(unsigned long type);
 void ppc_vm_free(struct ppc_vm *vm);
+/*
+ * A VM-wide KVM statistic (the sum over its vCPUs) from debugfs, e.g.
+ * "sum_exits" (every guest exit, served in the kernel or not); a negative
+ * errno if debugfs or the statistic is not there.
+ */
+long long ppc_vm_stat(struct ppc_vm *vm, const char *name);
 int ppc_vm_add_memslot(struct ppc_vm *vm, u64 gpa, u64 size, void *hva,
 		       u32 flags);
 int ppc_vm_del_memslot(struct ppc_vm *vm, u64 gpa);

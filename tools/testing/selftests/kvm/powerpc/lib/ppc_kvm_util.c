@@ -61,6 +61,23 @@ int ppc_check_cap(int fd, long cap)
 	return r;
 }
 
+long long ppc_vm_stat(struct ppc_vm *vm, const char *name)
+{
+	char path[128], buf[32];
+	long long v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d/%s",
+		 getpid(), vm->fd, name);
+	f = fopen(path, "r");
+	if (!f)
+		return ppc_set_err(errno, "%s", path);
+	if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%lld", &v) != 1)
+		v = ppc_set_err(EIO, "%s: not a number", path);
+	fclose(f);
+	return v;
+}
+
 static const char * const exit_names[] = {
 	[KVM_EXIT_UNKNOWN] = "UNKNOWN",
 	[KVM_EXIT_EXCEPTION] = "EXCEPTION",
