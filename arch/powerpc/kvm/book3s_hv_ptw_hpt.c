@@ -122,12 +122,27 @@ int kvmppc_ptw_hpt_map(struct kvmppc_ptw *p, unsigned long index,
 		       const unsigned long *hpte, u64 hpa)
 {
 	struct kvm *kvm = p->kvm;
-	struct revmap_entry *rev = &kvm->arch.hpt.rev[index];
-	__be64 *hptep = ptw_hptep(&kvm->arch.hpt, index);
 	unsigned long hnow_v, hnow_r, v, r;
+	struct revmap_entry *rev;
+	struct kvm_hpt_info hpt;
+	__be64 *hptep;
 	int ret;
 
 	lockdep_assert_held(&p->lock);
+	/*
+	 * A resize does not wait for vCPUs in this path: the HPT may have
+	 * been swapped since the fault read the HPTE (the old one lives on
+	 * until our SRCU read side ends). An index beyond the new table is
+	 * not to be touched; within it, the HPTE no longer matches, or the
+	 * resize is still going (mmu_ready), and the guest retries.
+	 */
+	spin_lock(&kvm->mmu_lock);
+	hpt = kvm->arch.hpt;
+	spin_unlock(&kvm->mmu_lock);
+	if (index >= kvmppc_hpt_npte(&hpt))
+		return -EAGAIN;
+	rev = &hpt.rev[index];
+	hptep = ptw_hptep(&hpt, index);
 	/* The narrower POWER9 RPN field, so either HPTE format holds it. */
 	if (WARN_ON_ONCE(hpa & ~HPTE_R_RPN_3_0))
 		return -EINVAL;
@@ -241,8 +256,9 @@ void kvmppc_ptw_hpte_unmap_locked(struct kvm *kvm, __be64 *hptep,
  *
  * Walks the HPTEs recorded by kvmppc_ptw_hpt_map(). An HPTE is ours while
  * it is valid, 4K and its guest address is in a window (windows and
- * memslots never overlap); records of HPTEs the guest has since removed
- * or reused are dropped. Called with @p->lock held; sleeps only if the
+ * memslots never overlap); records of HPTEs that are no longer valid 4K
+ * entries are dropped (one the guest reused for a 4K page elsewhere is
+ * kept and skipped until the HPT goes). Called with @p->lock held; sleeps only if the
  * caller may (the MMU notifier's non-blocking path does not).
  */
 void kvmppc_ptw_hpt_unmap(struct kvmppc_ptw *p, unsigned long start,

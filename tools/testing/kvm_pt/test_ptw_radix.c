@@ -41,6 +41,7 @@
 
 #include "../../../arch/powerpc/kvm/book3s_ptw_classify.c"
 #include "../../../arch/powerpc/kvm/book3s_hv_ptw_radix.c"
+#include "harness_layouts.h"
 
 #define SZ4K		((u64)1 << 12)
 #define SZ64K		((u64)1 << 16)
@@ -741,58 +742,6 @@ static void audit_tree(struct vm *vm, struct audit *a)
 /* Windows and the checker                                                */
 /* ---------------------------------------------------------------------- */
 
-struct win {
-	struct kvmppc_ptw_layout l;
-	u64 first;		/* first guest 4K page with a window byte */
-	unsigned long npages;	/* guest 4K pages with a window byte */
-	u8 *cls;		/* their classes */
-};
-
-static u64 win_end(const struct win *w)
-{
-	return w->l.guest_addr + w->l.size;
-}
-
-static void win_init(struct win *w, const struct kvmppc_ptw_layout *l)
-{
-	unsigned long i;
-
-	w->l = *l;
-	w->first = ALIGN_DOWN(l->guest_addr, SZ4K);
-	w->npages = (ALIGN(l->guest_addr + l->size, SZ4K) - w->first) / SZ4K;
-	w->cls = malloc(w->npages);
-	if (!w->cls)
-		abort();
-	for (i = 0; i < w->npages; i++) {
-		u64 gpa = max(w->first + i * SZ4K, l->guest_addr), hpa;
-		unsigned int shift;
-
-		w->cls[i] = kvmppc_ptw_classify(l, gpa, &hpa, &shift);
-	}
-}
-
-static void win_fini(struct win *w)
-{
-	free(w->cls);
-	w->cls = NULL;
-}
-
-static bool class_maps(int cls)
-{
-	return cls == KVMPPC_PTW_DIRECT || cls == KVMPPC_PTW_MAP4K;
-}
-
-/* Window offsets [off, off + len) hold an MSI-X table or PBA byte. */
-static bool win_traps(const struct win *w, u64 off, u64 len)
-{
-	const struct kvmppc_ptw_layout *l = &w->l;
-
-	return (l->msix_table_size && off < l->msix_table_offset +
-		l->msix_table_size && l->msix_table_offset < off + len) ||
-	       (l->msix_pba_size && off < l->msix_pba_offset +
-		l->msix_pba_size && l->msix_pba_offset < off + len);
-}
-
 #define MAX_HOLES	8
 
 struct checker {
@@ -1292,27 +1241,6 @@ static void run_layout_v(struct vm *vm, struct kvmppc_ptw_layout l,
 	run_layout(vm, &l, st);
 }
 
-static struct kvmppc_ptw_layout bar(u64 guest, u64 host, u64 size)
-{
-	return (struct kvmppc_ptw_layout) {
-		.guest_addr = guest,
-		.host_addr = host,
-		.size = size,
-		.host_page_shift = KVMPPC_PTW_SHIFT_64K,
-	};
-}
-
-static struct kvmppc_ptw_layout with_msix(struct kvmppc_ptw_layout l,
-					  u64 table, unsigned int nvec,
-					  u64 pba)
-{
-	l.msix_table_offset = table;
-	l.msix_table_size = (u64)nvec * 16;
-	l.msix_pba_offset = pba;
-	l.msix_pba_size = DIV_ROUND_UP(nvec, 64) * 8;
-	return l;
-}
-
 /* ---------------------------------------------------------------------- */
 /* Tests: the tree itself                                                 */
 /* ---------------------------------------------------------------------- */
@@ -1512,24 +1440,6 @@ TEST(exhaustive_small_layouts)
 	vm_fini(&vm);
 }
 
-static u64 rnd_size(void)
-{
-	unsigned int e = 7 + rnd_below(16);	/* 128 B .. 4 MiB */
-
-	switch (rnd_below(5)) {
-	case 0:
-		return ((u64)1 << e) + rnd_below((u64)1 << e);
-	case 1:
-		return (u64)1 << e;
-	case 2:
-		return (1 + rnd_below((u64)1 << rnd_below(11))) * SZ4K;
-	case 3:
-		return (1 + rnd_below((u64)1 << rnd_below(7))) * SZ64K;
-	default:
-		return 128 + rnd_below(SZ64K);
-	}
-}
-
 static u64 rnd_guest(u64 size)
 {
 	u64 g, limit = GPA_TOP - size;
@@ -1548,69 +1458,16 @@ static u64 rnd_guest(u64 size)
 		g = rnd_below((u64)1 << 40);
 		break;
 	}
-	switch (rnd_below(10)) {
-	case 0: case 1: case 2: case 3: case 4:
-		g = ALIGN_DOWN(g, SZ4K);
-		break;
-	case 5: case 6: case 7:
-		g = ALIGN_DOWN(g, SZ64K);
-		break;
-	}
-	return min(g, limit);
-}
-
-static u64 rnd_host(u64 guest, u64 size)
-{
-	u64 h, limit = HPA_TOP - size;
-
-	switch (rnd_below(8)) {
-	case 0: case 1: case 2:	/* same offset in a 64K page */
-		h = ALIGN_DOWN(rnd_below(limit), SZ64K) | (guest & 0xffff);
-		break;
-	case 3: case 4: case 5:	/* same offset in a 4K page */
-		h = ALIGN_DOWN(rnd_below(limit), SZ4K) | (guest & 0xfff);
-		break;
-	case 6:			/* anywhere */
-		h = rnd_below(limit);
-		break;
-	default:		/* top of the RPN field */
-		h = ALIGN_DOWN(limit - rnd_below(MB), SZ4K) | (guest & 0xfff);
-		break;
-	}
-	while (h > limit)
-		h -= SZ4K;
-	return h;
+	return min(rnd_guest_align(g), limit);
 }
 
 static struct kvmppc_ptw_layout rnd_layout(void)
 {
-	struct kvmppc_ptw_layout l;
-	u64 size = rnd_size(), nvec, ts, ps;
+	u64 size = rnd_bar_size(16, ~0ULL);	/* 128 B .. 4 MiB */
+	struct kvmppc_ptw_layout l = bar(rnd_guest(size), 0, size);
 
-	l = bar(rnd_guest(size), 0, size);
-	l.host_addr = rnd_host(l.guest_addr, size);
-	if (rnd_below(2) || size < 16)
-		return l;
-	nvec = 1 + rnd_below(rnd_below(2) ? 64 : 2048);
-	nvec = min(nvec, size / 16);
-	ts = nvec * 16;
-	l.msix_table_size = ts;
-	l.msix_table_offset = rnd_below((size - ts) / 8 + 1) * 8;
-	ps = DIV_ROUND_UP(nvec, 64) * 8;
-	if (rnd_below(5) && ps <= size) {
-		unsigned int tries;
-
-		for (tries = 0; tries < 8; tries++) {
-			u64 po = rnd_below((size - ps) / 8 + 1) * 8;
-
-			if (po + ps <= l.msix_table_offset ||
-			    l.msix_table_offset + ts <= po) {
-				l.msix_pba_offset = po;
-				l.msix_pba_size = ps;
-				break;
-			}
-		}
-	}
+	l.host_addr = rnd_host(l.guest_addr, size, HPA_TOP);
+	rnd_msix(&l);
 	return l;
 }
 

@@ -3,9 +3,14 @@
  * Userspace stand-in for <linux/xarray.h>: a sorted array of (index,
  * entry) pairs with the kernel's semantics for the calls our code makes.
  * xa_insert() fails with -EBUSY if the index is taken (and may fail with
- * -ENOMEM under the slab shim's failure injection); xa_erase() returns
- * the old entry; xa_for_each() finds each next entry by index, so erasing
- * the current entry inside the loop is safe, as in the kernel.
+ * -ENOMEM under the slab shim's failure injection); xa_store() replaces
+ * the entry and returns the old one, or an error entry (xa_err()) if a new
+ * index could not be allocated, and is taken to sleep (fatal with
+ * preemption disabled: the shim's gfp flags cannot tell GFP_ATOMIC, and
+ * every caller here passes GFP_KERNEL*); value entries (xa_mk_value())
+ * are stored like pointers; xa_erase() returns the old entry;
+ * xa_for_each() finds each next entry by index, so erasing the current
+ * entry inside the loop is safe, as in the kernel.
  */
 #ifndef SHIM_LINUX_XARRAY_H
 #define SHIM_LINUX_XARRAY_H
@@ -17,6 +22,7 @@
 #include <linux/types.h>
 #include <linux/bug.h>
 #include <linux/slab.h>
+#include <linux/preempt.h>
 
 typedef unsigned int xa_mark_t;
 #define XA_PRESENT	((xa_mark_t)8U)
@@ -102,6 +108,67 @@ static inline int xa_insert(struct xarray *xa, unsigned long index,
 	xa->slots[i].entry = entry;
 	xa->nr++;
 	return 0;
+}
+
+/* Internal entries: low bits 0b10; errors are -MAX_ERRNO..-1 in them. */
+static inline void *xa_mk_internal(unsigned long v)
+{
+	return (void *)((v << 2) | 2);
+}
+
+static inline bool xa_is_internal(const void *entry)
+{
+	return ((unsigned long)entry & 3) == 2;
+}
+
+static inline bool xa_is_err(const void *entry)
+{
+	return xa_is_internal(entry) &&
+	       entry >= xa_mk_internal(-4095UL);	/* -MAX_ERRNO */
+}
+
+static inline int xa_err(void *entry)
+{
+	return xa_is_err(entry) ? (long)entry >> 2 : 0;
+}
+
+/* Integers up to LONG_MAX, stored in place of a pointer: low bit 1. */
+static inline void *xa_mk_value(unsigned long v)
+{
+	return (void *)((v << 1) | 1);
+}
+
+static inline bool xa_is_value(const void *entry)
+{
+	return (unsigned long)entry & 1;
+}
+
+static inline unsigned long xa_to_value(const void *entry)
+{
+	return (unsigned long)entry >> 1;
+}
+
+static inline void *xa_erase(struct xarray *xa, unsigned long index);
+
+static inline void *xa_store(struct xarray *xa, unsigned long index,
+			     void *entry, gfp_t gfp)
+{
+	unsigned int i = xa_shim_lower(xa, index);
+	void *old;
+	int ret;
+
+	might_sleep();
+	if (!entry)
+		return xa_erase(xa, index);
+	if (WARN_ON_ONCE(xa_is_internal(entry)))
+		return xa_mk_internal(-EINVAL);
+	if (i < xa->nr && xa->slots[i].index == index) {
+		old = xa->slots[i].entry;
+		xa->slots[i].entry = entry;
+		return old;
+	}
+	ret = xa_insert(xa, index, entry, gfp);
+	return ret ? xa_mk_internal(ret) : NULL;
 }
 
 static inline void *xa_erase(struct xarray *xa, unsigned long index)
