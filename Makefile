@@ -3,15 +3,17 @@
 # Sub-page BAR IO windows and MSI-X table trap for KVM book3s HV.
 #
 #   make check   everything: harness, lint, kernel modules, selftests in
-#                both emulated POWER hosts; one summary line per layer
+#                the emulated POWER hosts; one summary line per layer
 #   make run     boot the emulated host and run the demo
 #   make bench   the benchmarks, one line each
+#   make soak    the harness's MMU-walking tests over 1,000,000 random
+#                layouts each (minutes; not part of make check)
 #
 # All downloads and build products live in build/ (git-ignored).
 
 B		:= $(CURDIR)/build
-MACHINES	?= pseries powernv9
-export B
+MACHINES	?= pseries powernv9 powernv9-hash
+export B MACHINES
 
 all: modules selftests
 
@@ -54,6 +56,9 @@ bench: selftests
 fuzz:
 	$(MAKE) -s -C tools/testing/kvm_pt fuzz
 
+soak:
+	$(MAKE) -s -C tools/testing/kvm_pt soak
+
 clean:
 	rm -rf $(B)/harness $(B)/selftests $(B)/lint $(B)/logs $(B)/modules
 
@@ -61,4 +66,4 @@ distclean:
 	rm -rf $(B)
 
 .PHONY: all fetch modules uapi selftests harness lint check run bench fuzz \
-	clean distclean
+	soak clean distclean

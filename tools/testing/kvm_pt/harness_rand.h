@@ -37,4 +37,16 @@ static inline void seed_rng(const char *test, uint64_t dflt)
 	rng = seed ? seed : 1;
 }
 
+/*
+ * How many random layouts a test runs: @dflt in make check, or
+ * KVM_PT_LAYOUTS=<n> for a longer soak (make soak).
+ */
+static inline unsigned long nr_random_layouts(unsigned long dflt)
+{
+	const char *e = getenv("KVM_PT_LAYOUTS");
+	unsigned long n = e ? strtoul(e, NULL, 0) : 0;
+
+	return n ? n : dflt;
+}
+
 #endif /* KVM_PT_HARNESS_RAND_H */

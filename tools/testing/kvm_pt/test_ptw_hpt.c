@@ -2319,7 +2319,7 @@ static struct kvmppc_ptw_layout rnd_layout(void)
 	return l;
 }
 
-#define RANDOM_LAYOUTS	5000
+#define RANDOM_LAYOUTS	nr_random_layouts(5000)
 
 /* Random layouts, guest HPTEs of every size, random format per layout. */
 TEST(random_layouts)

@@ -1471,7 +1471,7 @@ static struct kvmppc_ptw_layout rnd_layout(void)
 	return l;
 }
 
-#define RANDOM_LAYOUTS	100000
+#define RANDOM_LAYOUTS	nr_random_layouts(100000)
 
 TEST(random_layouts)
 {
