@@ -205,17 +205,26 @@ bool kvmppc_ptw_hpt_fault(struct kvm_vcpu *vcpu, unsigned long index,
 	class = ptw_fault_class(p, w, gpa, &hpa, &shift);
 	if (class == KVMPPC_PTW_DIRECT || class == KVMPPC_PTW_MAP4K) {
 		/*
-		 * One 4K page per HPTE, even of a DIRECT host page: a guest
-		 * HPTE of another size stays emulated MMIO.
+		 * The HPTE keeps the guest's page size: a 4K one maps the
+		 * host 4K page; a 64K one the host 64K page of a DIRECT
+		 * page. Other sizes stay emulated MMIO.
 		 */
 		ret = -EOPNOTSUPP;
-		hpa += gpa & ((1UL << shift) - 1) &
-		       ~((1UL << KVMPPC_PTW_SHIFT_4K) - 1);
-		if (kvmppc_ptw_hpte_is_4k(hpte[0], hpte[2]))
+		if (kvmppc_ptw_hpte_is_4k(hpte[0], hpte[2])) {
+			hpa += gpa & ((1UL << shift) - 1) &
+			       ~((1UL << KVMPPC_PTW_SHIFT_4K) - 1);
+			npages = 1;
+		} else if (class == KVMPPC_PTW_DIRECT &&
+			   shift == KVMPPC_PTW_SHIFT_64K &&
+			   kvmppc_ptw_hpte_is_64k(hpte[0], hpte[2])) {
+			npages = 1U << (shift - KVMPPC_PTW_SHIFT_4K);
+		}
+		if (npages)
 			ret = kvmppc_ptw_hpt_map(p, index, hpte, hpa);
 		if (ret != -EAGAIN)
 			ptw_count_map(p, class, ret);
-		npages = ret ? 0 : 1;
+		if (ret)
+			npages = 0;
 	}
 	trace_kvm_ptw_fault(vcpu->kvm->arch.lpid, gpa, class, hpa, npages,
 			    ret);

@@ -77,6 +77,7 @@ void kvmppc_ptw_radix_free_tables(struct kvmppc_ptw *p, bool tree_alive);
 int kvmppc_ptw_radix_init(void);
 
 bool kvmppc_ptw_hpte_is_4k(unsigned long v, unsigned long guest_rpte);
+bool kvmppc_ptw_hpte_is_64k(unsigned long v, unsigned long guest_rpte);
 int kvmppc_ptw_hpt_map(struct kvmppc_ptw *p, unsigned long index,
 		       const unsigned long *hpte, u64 hpa);
 void kvmppc_ptw_hpt_unmap(struct kvmppc_ptw *p, unsigned long start,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * 4K hardware IO mappings in the hashed page table (HPT) of a KVM book3s
- * HV guest, for passthrough IO windows.
+ * Hardware IO mappings in the hashed page table (HPT) of a KVM book3s HV
+ * guest, for passthrough IO windows: 4K HPTEs, and 64K ones for direct
+ * host pages.
  *
  * A hash guest maps its BAR pages itself with H_ENTER. For a guest
  * address with no memslot, kvmppc_do_h_enter() (in vmlinux, real mode on
@@ -13,15 +14,18 @@
  *
  * For a window page the HPTE is made valid in place: same first
  * doubleword (AVPN, segment size, page size), the guest's protection,
- * key, no-execute and R/C bits, the host 4K page as RPN and WIMG forced to
+ * key, no-execute and R/C bits, the host page as RPN and WIMG forced to
  * cache-inhibited and guarded. rev->guest_rpte is never touched, so
  * H_READ, H_PROTECT, H_REMOVE and the HTAB fd keep showing the guest's
  * entry; and since a valid HPTE otherwise always has a memslot, "valid
  * with no memslot" identifies ours everywhere (HPT resize relies on it).
  *
- * Only 4K HPTEs (base and actual page size) are filled: the hardware
- * looks an HPTE up with its segment's base page size, so a 64K guest
- * HPTE cannot be replaced by 4K ones. Those stay emulated MMIO.
+ * The HPTE keeps the guest's page size: the hardware looks an HPTE up
+ * with its segment's base page size, so a 64K guest HPTE cannot be
+ * replaced by 4K ones. 4K HPTEs are filled for DIRECT and MAP4K pages;
+ * 64K ones (a Linux guest with 64K pages maps IO that way) only for DIRECT
+ * pages, whose host 64K page is the BAR's alone at the same offset; all
+ * others stay emulated MMIO.
  */
 
 #include <linux/kvm_host.h>
@@ -34,6 +38,7 @@
 #include "trace_ptw.h"
 
 #define PTW_4K		(1UL << KVMPPC_PTW_SHIFT_4K)
+#define PTW_64K		(1UL << KVMPPC_PTW_SHIFT_64K)
 
 static __be64 *ptw_hptep(const struct kvm_hpt_info *hpt, unsigned long index)
 {
@@ -96,19 +101,44 @@ bool kvmppc_ptw_hpte_is_4k(unsigned long v, unsigned long guest_rpte)
 	       kvmppc_actual_pgsz(v, guest_rpte) == PTW_4K;
 }
 
-/* The guest address a 4K guest HPTE maps. */
-static u64 ptw_hpte_gpa(unsigned long guest_rpte)
+/**
+ * kvmppc_ptw_hpte_is_64k() - may this guest HPTE be served with a 64K page?
+ * @v: first doubleword, old format
+ * @guest_rpte: the guest's second doubleword
+ *
+ * Return: true if its actual page size is 64K (base 4K or 64K).
+ */
+bool kvmppc_ptw_hpte_is_64k(unsigned long v, unsigned long guest_rpte)
 {
-	return guest_rpte & HPTE_R_RPN & ~(PTW_4K - 1);
+	return kvmppc_actual_pgsz(v, guest_rpte) == PTW_64K &&
+	       kvmppc_hpte_base_page_shift(v, guest_rpte) <=
+		KVMPPC_PTW_SHIFT_64K;
+}
+
+/* The size of a guest HPTE window pages may use: 4K, 64K, or 0. */
+static unsigned long ptw_hpte_size(unsigned long v, unsigned long guest_rpte)
+{
+	if (kvmppc_ptw_hpte_is_4k(v, guest_rpte))
+		return PTW_4K;
+	if (kvmppc_ptw_hpte_is_64k(v, guest_rpte))
+		return PTW_64K;
+	return 0;
+}
+
+/* The guest address of the page a guest HPTE of that size maps. */
+static u64 ptw_hpte_gpa(unsigned long guest_rpte, unsigned long psize)
+{
+	return guest_rpte & HPTE_R_RPN & ~(psize - 1);
 }
 
 /**
- * kvmppc_ptw_hpt_map() - make an emulated-MMIO HPTE map a host 4K page
+ * kvmppc_ptw_hpt_map() - make an emulated-MMIO HPTE map a host page
  * @p: the VM's windows
  * @index: the HPTE, as the fault path found it
  * @hpte: what the fault path read: first doubleword and the real second
  *	one (old format, HVLOCK clear), then rev->guest_rpte
- * @hpa: the host 4K page, wholly inside the window's host BAR
+ * @hpa: the host page, of the guest HPTE's size (4K, or 64K for a DIRECT
+ *	page), wholly inside the window's host BAR
  *
  * The HPTE is rewritten only if it is still what the fault path read,
  * and not while the HPT is being resized (kvm->arch.mmu_ready is 0; the
@@ -122,6 +152,7 @@ int kvmppc_ptw_hpt_map(struct kvmppc_ptw *p, unsigned long index,
 		       const unsigned long *hpte, u64 hpa)
 {
 	struct kvm *kvm = p->kvm;
+	unsigned long psize = ptw_hpte_size(hpte[0], hpte[2]);
 	unsigned long hnow_v, hnow_r, v, r;
 	struct revmap_entry *rev;
 	struct kvm_hpt_info hpt;
@@ -129,6 +160,8 @@ int kvmppc_ptw_hpt_map(struct kvmppc_ptw *p, unsigned long index,
 	int ret;
 
 	lockdep_assert_held(&p->lock);
+	if (WARN_ON_ONCE(!psize || (hpa & (psize - 1))))
+		return -EINVAL;
 	/*
 	 * A resize does not wait for vCPUs in this path: the HPT may have
 	 * been swapped since the fault read the HPTE (the old one lives on
@@ -157,13 +190,13 @@ int kvmppc_ptw_hpt_map(struct kvmppc_ptw *p, unsigned long index,
 		return ret;
 
 	/*
-	 * The guest's PP0/PP, key, no-execute and R/C; the host page; and
-	 * the I/O attribute whatever the guest asked: no write-through, no
-	 * coherence, cache-inhibited and guarded (no speculative access,
-	 * no instruction fetch).
+	 * The guest's PP0/PP, key, no-execute, R/C and page size (LP); the
+	 * host page; and the I/O attribute whatever the guest asked: no
+	 * write-through, no coherence, cache-inhibited and guarded (no
+	 * speculative access, no instruction fetch).
 	 */
 	r = (hpte[2] & HPTE_R_KEY_HI) |
-	    (hpte[2] & (HPTE_R_PP0 | (PTW_4K - 1)));
+	    (hpte[2] & (HPTE_R_PP0 | (psize - 1)));
 	r = (r & ~HPTE_R_WIMG) | HPTE_R_I | HPTE_R_G | hpa;
 
 	ptw_hpte_lock(hptep);
@@ -203,9 +236,10 @@ static unsigned long ptw_hpte_restore_locked(struct kvm *kvm, __be64 *hptep,
 					     struct revmap_entry *rev,
 					     unsigned long index)
 {
-	unsigned long v, r, rc;
+	unsigned long v, r, rc, psize;
 
 	ptw_hpte_read(hptep, &v, &r);
+	psize = kvmppc_actual_pgsz(v, rev->guest_rpte);
 	hptep[0] |= cpu_to_be64(HPTE_V_ABSENT);
 	kvmppc_invalidate_hpte(kvm, hptep, index);
 	rc = be64_to_cpu(hptep[1]) & (HPTE_R_R | HPTE_R_C);
@@ -222,7 +256,8 @@ static unsigned long ptw_hpte_restore_locked(struct kvm *kvm, __be64 *hptep,
 	}
 	hptep[1] = cpu_to_be64(r);
 	eieio();
-	trace_kvm_ptw_unmap(kvm->arch.lpid, ptw_hpte_gpa(rev->guest_rpte));
+	trace_kvm_ptw_unmap(kvm->arch.lpid,
+			    ptw_hpte_gpa(rev->guest_rpte, psize));
 	return v;
 }
 
@@ -255,11 +290,12 @@ void kvmppc_ptw_hpte_unmap_locked(struct kvm *kvm, __be64 *hptep,
  * @end: end of the range (exclusive)
  *
  * Walks the HPTEs recorded by kvmppc_ptw_hpt_map(). An HPTE is ours while
- * it is valid, 4K and its guest address is in a window (windows and
- * memslots never overlap); records of HPTEs that are no longer valid 4K
- * entries are dropped (one the guest reused for a 4K page elsewhere is
- * kept and skipped until the HPT goes). Called with @p->lock held; sleeps only if the
- * caller may (the MMU notifier's non-blocking path does not).
+ * it is valid, of a size we map (4K, 64K) and its guest page is in a
+ * window (windows and memslots never overlap); those whose page overlaps
+ * the range are restored. Records of HPTEs that are no longer such entries
+ * are dropped (one the guest reused for a page elsewhere is kept and
+ * skipped until the HPT goes). Called with @p->lock held; sleeps only if
+ * the caller may (the MMU notifier's non-blocking path does not).
  */
 void kvmppc_ptw_hpt_unmap(struct kvmppc_ptw *p, unsigned long start,
 			  unsigned long end)
@@ -286,7 +322,7 @@ void kvmppc_ptw_hpt_unmap(struct kvmppc_ptw *p, unsigned long start,
 	xa_for_each(&p->hpt_maps, index, entry) {
 		__be64 *hptep = ptw_hptep(&hpt, index);
 		struct revmap_entry *rev = &hpt.rev[index];
-		unsigned long v, r, gr;
+		unsigned long v, r, gr, psize;
 		u64 gpa;
 
 		if (!hpt.virt || index >= kvmppc_hpt_npte(&hpt)) {
@@ -296,14 +332,15 @@ void kvmppc_ptw_hpt_unmap(struct kvmppc_ptw *p, unsigned long start,
 		ptw_hpte_lock(hptep);
 		ptw_hpte_read(hptep, &v, &r);
 		gr = rev->guest_rpte;
-		gpa = ptw_hpte_gpa(gr);
-		if (!(v & HPTE_V_VALID) || !kvmppc_ptw_hpte_is_4k(v, gr)) {
+		psize = ptw_hpte_size(v, gr);
+		gpa = ptw_hpte_gpa(gr, psize);
+		if (!(v & HPTE_V_VALID) || !psize) {
 			/* Removed or reused by the guest: not ours any more. */
 			ptw_hpte_unlock(hptep);
 			xa_erase(&p->hpt_maps, index);
 			continue;
 		}
-		if (gpa < start || gpa >= end) {
+		if (gpa + psize <= start || gpa >= end) {
 			ptw_hpte_unlock(hptep);
 			continue;
 		}

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tests of the 4K IO mappings in the hashed page table (HPT) of a hash
- * guest (arch/powerpc/kvm/book3s_hv_ptw_hpt.c), compiled here unmodified
- * together with the page classifier (book3s_ptw_classify.c).
+ * Tests of the 4K and 64K IO mappings in the hashed page table (HPT) of a
+ * hash guest (arch/powerpc/kvm/book3s_hv_ptw_hpt.c), compiled here
+ * unmodified together with the page classifier (book3s_ptw_classify.c).
  *
  * A hash guest maps its BAR pages with H_ENTER; KVM stores an emulated-MMIO
  * HPTE for each (ABSENT, not valid, key 31) and the fault path offers the
@@ -14,28 +14,44 @@
  * big-endian HPTEs as the POWER ISA defines them, in the old (POWER7/8)
  * format or, with CPU_FTR_ARCH_300 set at run time, in the ISA v3.0 one:
  * an SLB entry (VSID, 256M or 1T segment, base page size, Ks/Kp) and an
- * effective address give the primary and secondary hash groups; an HPTE
- * matches on V, H, B, AVPN and page size; PP/PP0 and the key bit decide
- * the access; the real address is the ARPN and the page offset.
+ * effective address give the primary and secondary hash groups (hashed
+ * with the base page size: an MPSS HPTE, such as 64K in a 4K segment, is
+ * found through the base page the guest entered it for, and the TLB entry
+ * it loads covers its whole actual page); an HPTE matches on V, H, B,
+ * AVPN and page size (L, LP); PP/PP0 and the key bit decide the access;
+ * the real address is the ARPN and the offset in the actual page.
  *
- * Every guest byte probed must translate exactly when its page's class is
- * DIRECT or MAP4K and the guest's HPTE is a 4K one: onto host BAR + (guest
- * address - guest BAR), never outside the host BAR nor onto an MSI-X table
- * or PBA byte, with the guest's protection and a cache-inhibited, guarded
- * page; and not at all otherwise. Beyond the translations, the test keeps
+ * The fault path is modelled after kvmppc_ptw_hpt_fault() (not compiled
+ * here): a 4K guest HPTE of a DIRECT or MAP4K page maps the host 4K page;
+ * a 64K one (base 4K or 64K) of a DIRECT page of a window with 64K host
+ * pages maps the host 64K page, keeping the guest's LP; every other size
+ * and class is declined (counted as the kernel counts: maps_direct,
+ * maps_4k, vmm_exits; -EAGAIN not at all). Every guest byte probed must
+ * translate exactly when that says mapped: onto host BAR + (guest address
+ * - guest BAR), never outside the host BAR nor onto an MSI-X table or PBA
+ * byte, with the guest's protection and page size and a cache-inhibited,
+ * guarded page; and not at all otherwise. Random and exhaustive layouts
+ * enter 64K HPTEs (both base sizes) for many DIRECT pages, and some of
+ * every size elsewhere; some random windows have 4K host pages. Beyond
+ * the translations, the test keeps
  * a model of the whole HPT and reverse map (what every byte must hold
  * after each step) and compares them byte for byte, so a decline that
  * writes anything, or an unmap that touches another entry, fails. Every
  * invalidation goes through kvmppc_invalidate_hpte(), recorded here: its
  * HPTE must be locked and ABSENT, and its tlbie operand must name the
- * virtual page the guest mapped (computed from the guest's SLB entry and
- * effective address, not from the HPTE).
+ * virtual page the guest mapped, with its size (AP, or L and LP; computed
+ * from the guest's SLB entry and effective address, not from the HPTE).
+ * An unmap restores the window HPTEs (4K or 64K) whose guest page starts
+ * in its range, and keeps the records of valid HPTEs of a size it maps (4K
+ * in a 4K segment, 64K with a 4K or 64K base page) outside it, dropping
+ * the others.
  *
  * Also modelled, after KVM 6.1: H_REMOVE, H_PROTECT (a valid HPTE is never
  * made more permissive, so a widened window page faults and is refilled),
  * the hardware setting R and C, an HTAB fd watching (hpte_mod_interest),
  * and the rehash of an HPT resize (resize_hpt_rehash_hpte() with the
- * kvmppc_ptw_hpte_unmap_locked() hook and its BUG_ON()s).
+ * kvmppc_ptw_hpte_unmap_locked() hook and its BUG_ON()s), 64K window
+ * HPTEs included.
  *
  * A vCPU may be in the fault path while an HPT resize pivots to a smaller
  * table (map_during_shrinking_resize_*): kvmppc_ptw_hpt_map() must not
@@ -76,6 +92,9 @@
  *  7 always the old HPTE format         8 HVLOCK not masked when reading
  *  9 no bound check of record indices 10 64K-in-4K pages taken for 4K
  * 11 R/C neither kept nor harvested    12 maps while the HPT is resized
+ * 13 the map keeps 0xfff of the guest's low bits, not psize - 1 (no LP)
+ * 14 the caller (the test's model of kvmppc_ptw_hpt_fault()) maps 64K
+ *    HPTEs of MAP4K pages too, with the host 64K page around the 4K one
  */
 #ifdef PTW_HPT_PLANT
 #if PTW_HPT_PLANT == 1
@@ -109,6 +128,10 @@
 #define HPTE_R_R		0UL
 #elif PTW_HPT_PLANT == 12
 #define mmu_ready		hpt.order
+#elif PTW_HPT_PLANT == 13
+/* WIMG is cleared just before the host page goes in: take LP with it */
+#undef HPTE_R_WIMG
+#define HPTE_R_WIMG		(SHIM_IBM_BITS(57, 60) | SHIM_IBM_BITS(48, 51))
 #endif
 #endif
 
@@ -132,6 +155,8 @@
 #define HPTE_R_R		SHIM_IBM_BIT(55)
 #undef HPTE_R_C
 #define HPTE_R_C		SHIM_IBM_BIT(56)
+#undef HPTE_R_WIMG
+#define HPTE_R_WIMG		SHIM_IBM_BITS(57, 60)
 #endif
 
 #include "harness_layouts.h"
@@ -146,7 +171,7 @@
 #define HPA_TOP		((u64)1 << 57)	/* the ISA v3.0 ARPN field */
 #define TEST_LPID	0x2a
 #define KEY_MMIO	31		/* kvmppc_do_h_enter()'s emulated MMIO */
-#define MAX_WINS	4
+#define MAX_WINS	8
 
 /* ---------------------------------------------------------------------- */
 /* Random numbers: rnd(), rnd_below(), seed_rng() of harness_rand.h       */
@@ -295,9 +320,12 @@ static unsigned __int128 slb_va(const struct slbe *s, u64 ea)
 
 /*
  * The primary hash of @ea for pages of 2^@pshift bytes (ISA: 39 bits; 1T:
- * the VSID also shifted by 25). An HPTE whose actual page size is larger
- * than its segment's base page size (MPSS) is hashed with the actual
- * size, as Linux inserts them.
+ * the VSID also shifted by 25). The MMU hashes with the segment's base
+ * page size whatever the actual page size (ISA, Page Table Search; so do
+ * QEMU, KVM's own searches and resize_hpt_rehash_hpte(), and Linux for
+ * MPSS pages): an HPTE whose actual page is larger than the base page
+ * (64K in a 4K segment) is found through the one base page it was entered
+ * for, and the TLB entry it loads covers the whole actual page.
  */
 static u64 slb_hash(const struct slbe *s, u64 ea, unsigned int pshift)
 {
@@ -310,10 +338,50 @@ static u64 slb_hash(const struct slbe *s, u64 ea, unsigned int pshift)
 	return hash & ((1ULL << 39) - 1);
 }
 
+/*
+ * The tlbie operand (ISA v3.0B Book III, tlbie, HPT) that invalidates the
+ * page of 2^@ashift bytes (base page 2^@bshift, LP @lp in the low ARPN
+ * bits) entered for the base page at @ea. L = 0 (4K base): RB 0:51 =
+ * VA[14:65], AP in RB 56:58 (0b101 64K, 0b100 16M). L = 1: RB 0:(63 -
+ * a) = the VA above the actual page, LP below it, AVAL (RB 56:62) =
+ * VA[58:64] above the base page, L = 1. B in RB 54:55.
+ */
+static u64 want_rb_sz(const struct slbe *s, u64 ea, unsigned int bshift,
+		      unsigned int ashift, u64 lp)
+{
+	u64 va12 = (u64)(slb_va(s, ea) >> 12), rb;
+
+	if (bshift == 12) {
+		rb = va12 << 12;
+		if (ashift == 16)
+			rb |= 5 << 5;
+		else if (ashift == 24)
+			rb |= 4 << 5;
+	} else {
+		rb = (va12 << 12) & ~((1ULL << ashift) - 1);
+		rb |= lp & 0xff000 & ((1ULL << ashift) - 1);
+		rb |= va12 & 0xfe & ~((1ULL << (bshift - 12)) - 1);
+		rb |= 1;
+	}
+	return rb | ((u64)s->ssize << 8);
+}
+
+/*
+ * Whether tlbie operand @rb is @want, but for the VA bits below the
+ * actual page of an L = 0 operand, which the ISA ignores (the kernel
+ * fills them from the hash: the base page the HPTE was entered for).
+ */
+static bool rb_is(u64 rb, u64 want, unsigned int bshift, unsigned int ashift)
+{
+	u64 ignored = bshift == 12 ? ((1ULL << ashift) - 1) & ~0xfffULL : 0;
+
+	return !((rb ^ want) & ~ignored);
+}
+
 /* The tlbie operand that invalidates the 4K page at @ea (L = 0, AP 0). */
 static u64 want_rb(const struct slbe *s, u64 ea)
 {
-	return ((u64)(slb_va(s, ea) >> 12) << 12) | ((u64)s->ssize << 8);
+	return want_rb_sz(s, ea, 12, 12, 0);
 }
 
 enum hfault { HX_OK, HX_MISS, HX_PROT, HX_MULTI, HX_ABSENT };
@@ -338,22 +406,23 @@ static __be64 *hpte_at(const struct kvm_hpt_info *hpt, unsigned long index)
 }
 
 /*
- * Translate @ea through the HPT of @kvm as the MMU does: for each actual
- * page size the segment may hold, search the primary then the secondary
- * group for a valid HPTE (or, @absent_too, one that KVM marked ABSENT:
- * what kvmppc_hpte_hv_fault() looks for) whose B, AVPN, H and base and
- * actual page sizes match; then check the access. More than one match is
- * an error in itself (the ISA leaves the result undefined).
+ * Translate @ea through the HPT of @kvm as the MMU does: search the
+ * primary then the secondary group of @hash_ea (hashed with the base page
+ * size) for a valid HPTE (or, @absent_too, one that KVM marked ABSENT:
+ * what kvmppc_hpte_hv_fault() looks for) whose B, AVPN, H and base page
+ * size match and whose actual page size is one the segment may hold;
+ * then check the access. More than one match is an error in itself (the
+ * ISA leaves the result undefined). @hash_ea is @ea, or for an MPSS page
+ * another byte of its actual page: the TLB entry its HPTE loaded.
  */
-/* Search the groups of @ea for pages of 2^@pshift; count the matches. */
 static unsigned int mmu_search(const struct kvm_hpt_info *hpt, bool p9,
-			       const struct slbe *s, u64 ea,
-			       unsigned int pshift, bool absent_too,
-			       unsigned int matches, struct hx *x)
+			       const struct slbe *s, u64 ea, u64 hash_ea,
+			       bool absent_too, struct hx *x)
 {
 	u64 mask = (1ULL << (hpt->order - 7)) - 1;
-	u64 hash = slb_hash(s, ea, pshift);
+	u64 hash = slb_hash(s, hash_ea, s->bshift);
 	u64 avpn = (u64)(slb_va(s, ea) >> 23);
+	unsigned int matches = 0;
 	unsigned int sec, i;
 
 	if (p9)
@@ -376,11 +445,14 @@ static unsigned int mmu_search(const struct kvm_hpt_info *hpt, bool p9,
 			if (h.h != sec || h.b != s->ssize)
 				continue;
 			hw_page_shifts(&h, &base, &actual);
-			if (base != s->bshift || actual != pshift)
+			if (base != s->bshift || !actual)
 				continue;
 			/* AVPN bits inside a page of over 8M are not compared */
 			low = actual > 23 ? (1ULL << (actual - 23)) - 1 : 0;
 			if ((h.avpn & ~low) != (avpn & ~low))
+				continue;
+			/* the TLB entry covers @ea only in the same page */
+			if ((ea ^ hash_ea) >> actual)
 				continue;
 			if (matches++)
 				continue;
@@ -394,22 +466,16 @@ static unsigned int mmu_search(const struct kvm_hpt_info *hpt, bool p9,
 	return matches;
 }
 
-static enum hfault mmu_xlate(const struct kvm *kvm, bool p9,
-			     const struct slbe *s, u64 ea, enum acc acc,
-			     bool pr, bool absent_too, struct hx *x)
+static enum hfault mmu_xlate_via(const struct kvm *kvm, bool p9,
+				 const struct slbe *s, u64 ea, u64 hash_ea,
+				 enum acc acc, bool pr, bool absent_too,
+				 struct hx *x)
 {
-	/* actual page sizes a segment of each base page size may hold */
-	static const unsigned int sizes[3][3] = {
-		{ 12, 16, 24 }, { 16, 24, 0 }, { 24, 0, 0 },
-	};
-	const unsigned int *try = sizes[s->bshift == 12 ? 0 :
-					s->bshift == 16 ? 1 : 2];
-	unsigned int matches = 0, k;
+	unsigned int matches;
 
 	x->fault = HX_MISS;
-	for (k = 0; k < 3 && try[k]; k++)
-		matches = mmu_search(&kvm->arch.hpt, p9, s, ea, try[k],
-				     absent_too, matches, x);
+	matches = mmu_search(&kvm->arch.hpt, p9, s, ea, hash_ea, absent_too,
+			     x);
 	if (!matches)
 		return x->fault;
 	x->fault = HX_MULTI;
@@ -426,6 +492,13 @@ static enum hfault mmu_xlate(const struct kvm *kvm, bool p9,
 		return x->fault;
 	x->fault = HX_OK;
 	return x->fault;
+}
+
+static enum hfault mmu_xlate(const struct kvm *kvm, bool p9,
+			     const struct slbe *s, u64 ea, enum acc acc,
+			     bool pr, bool absent_too, struct hx *x)
+{
+	return mmu_xlate_via(kvm, p9, s, ea, ea, acc, pr, absent_too, x);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -522,13 +595,15 @@ struct gpte {
 	struct slbe slb;
 	enum gsize sz;
 	u64 ea, gpa;		/* first byte of the page */
+	u64 hea;		/* the base page it was entered for (hashed) */
 	u64 pteh, ptel;		/* as passed to H_ENTER (old format) */
 	unsigned long index;
 	bool live;		/* in the HPT (not removed) */
 	bool ram;		/* a memslot page: a valid HPTE of KVM's */
 	u64 ram_hpa;
 	bool mapped;		/* a window mapping, valid */
-	u64 map_hpa;		/* its host 4K page */
+	u64 map_hpa;		/* its host page (4K, or 64K) */
+	u64 map_size;
 	const struct win *w;	/* the window of the page, if any */
 };
 
@@ -885,22 +960,24 @@ static bool hpte_free(const struct vm *vm, unsigned long index)
 /*
  * Create a guest HPTE for @gpa at @ea (both aligned down to the page
  * size) and give it a free slot of its primary (@sec 0) or secondary (1)
- * group, either if @sec < 0. Attributes: @attrs, random if ~0. Returns
- * its number, -1 if both groups are full.
+ * group, either if @sec < 0. It is entered for the base page of @ea (for
+ * an MPSS page, one of its base pages). Attributes: @attrs, random if ~0.
+ * Returns its number, -1 if both groups are full.
  */
 static int gpte_add(struct vm *vm, const struct slbe *s, u64 ea, u64 gpa,
 		    enum gsize sz, int sec, u64 attrs)
 {
 	unsigned int ashift = gsz[sz].ashift, i, nfree, try;
-	u64 hash, mask = (1ULL << (vm->kvm.arch.hpt.order - 7)) - 1;
+	u64 hash, mask = (1ULL << (vm->kvm.arch.hpt.order - 7)) - 1, hea;
 	unsigned long freeslots[HPTES_PER_GROUP];
 	struct gpte *g;
 	int gi, h;
 
 	BUG_ON(s->bshift != gsz[sz].bshift);
+	hea = ALIGN_DOWN(ea, 1ULL << s->bshift);
 	ea = ALIGN_DOWN(ea, 1ULL << ashift);
 	gpa = ALIGN_DOWN(gpa, 1ULL << ashift);
-	hash = slb_hash(s, ea, ashift);
+	hash = slb_hash(s, hea, s->bshift);
 	h = sec < 0 ? (int)rnd_below(2) : sec;
 	for (try = 0; try < 2; try++, h ^= 1) {
 		u64 group = (h ? ~hash : hash) & mask;
@@ -921,6 +998,7 @@ static int gpte_add(struct vm *vm, const struct slbe *s, u64 ea, u64 gpa,
 	g->slb = *s;
 	g->sz = sz;
 	g->ea = ea;
+	g->hea = hea;
 	g->gpa = gpa;
 	g->index = freeslots[rnd_below(nfree)];
 	g->pteh = ((u64)s->ssize << 62) |
@@ -1093,41 +1171,84 @@ struct fault_res {
 	bool called;		/* kvmppc_ptw_hpt_map() was called */
 	int ret;
 	int cls;
+	unsigned int npages;	/* 4K pages mapped, as the trace reports */
 	u64 gpa, hpa;
 };
 
 typedef void (*between_fn)(struct vm *vm, unsigned long index, void *arg);
 
+/* ptw_fault_class() and ptw_count_map() of book3s_hv_ptw.c */
+static void count_class(struct kvmppc_ptw *p, int cls)
+{
+	p->stats.faults++;
+	if (cls == KVMPPC_PTW_MSIX)
+		p->stats.msix_traps++;
+	else if (cls == KVMPPC_PTW_EXIT)
+		p->stats.vmm_exits++;
+}
+
+static void count_map(struct kvmppc_ptw *p, int cls, int ret)
+{
+	if (ret)
+		p->stats.vmm_exits++;
+	else if (cls == KVMPPC_PTW_DIRECT)
+		p->stats.maps_direct++;
+	else
+		p->stats.maps_4k++;
+}
+
 /*
  * kvmppc_ptw_hpt_fault() (book3s_hv_ptw.c), its mapping part: the window
- * holding @gpa, the class of its page, one 4K host page per HPTE, and
- * only for a 4K guest HPTE.
+ * holding @gpa and the class of its page; a 4K guest HPTE maps the host
+ * 4K page (DIRECT or MAP4K), a 64K one (base 4K or 64K) the host 64K page
+ * of a DIRECT page of a window with 64K host pages; other sizes and
+ * classes are declined. Counts as the kernel does.
  */
 static void ptw_hpt_fault(struct vm *vm, unsigned long index,
 			  const unsigned long *hpte, u64 gpa,
 			  struct fault_res *res)
 {
 	const struct win *w;
-	unsigned int shift = 0;
+	unsigned int shift = 0, npages = 0;
 	u64 hpa = 0;
 
 	mutex_lock(&vm->p.lock);
 	w = win_find(vm, gpa);
 	res->gpa = gpa;
 	res->cls = KVMPPC_PTW_EXIT;
-	if (w) {
-		res->in_window = true;
-		res->cls = kvmppc_ptw_classify(&w->l, gpa, &hpa, &shift);
+	if (!w) {
+		mutex_unlock(&vm->p.lock);
+		return;
 	}
+	res->in_window = true;
+	res->cls = kvmppc_ptw_classify(&w->l, gpa, &hpa, &shift);
+	count_class(&vm->p, res->cls);
 	if (class_maps(res->cls)) {
 		res->ret = -EOPNOTSUPP;
-		hpa += gpa & ((1UL << shift) - 1) &
-		       ~((1UL << KVMPPC_PTW_SHIFT_4K) - 1);
-		res->hpa = hpa;
 		if (kvmppc_ptw_hpte_is_4k(hpte[0], hpte[2])) {
+			hpa += gpa & ((1UL << shift) - 1) &
+			       ~((1UL << KVMPPC_PTW_SHIFT_4K) - 1);
+			npages = 1;
+		} else if (res->cls == KVMPPC_PTW_DIRECT &&
+			   shift == KVMPPC_PTW_SHIFT_64K &&
+			   kvmppc_ptw_hpte_is_64k(hpte[0], hpte[2])) {
+			npages = 1U << (shift - KVMPPC_PTW_SHIFT_4K);
+		}
+#if defined(PTW_HPT_PLANT) && PTW_HPT_PLANT == 14
+		else if (res->cls == KVMPPC_PTW_MAP4K &&
+			 kvmppc_ptw_hpte_is_64k(hpte[0], hpte[2])) {
+			hpa = ALIGN_DOWN(hpa, 1UL << KVMPPC_PTW_SHIFT_64K);
+			npages = 16;
+		}
+#endif
+		res->hpa = hpa;
+		if (npages) {
 			res->called = true;
 			res->ret = kvmppc_ptw_hpt_map(&vm->p, index, hpte, hpa);
 		}
+		if (res->ret != -EAGAIN)
+			count_map(&vm->p, res->cls, res->ret);
+		res->npages = res->ret ? 0 : npages;
 	}
 	mutex_unlock(&vm->p.lock);
 }
@@ -1169,19 +1290,34 @@ static void hv_fault(struct vm *vm, unsigned long index, u64 ea,
 	srcu_read_unlock(&kvm->srcu, idx);
 }
 
-/* The window HPTE kvmppc_ptw_hpt_map() must write, into the model. */
+/* The size of the page a window HPTE for @g maps: its actual size. */
+static u64 gpte_psize(const struct gpte *g)
+{
+	return 1ULL << gsz[g->sz].ashift;
+}
+
+/*
+ * The window HPTE kvmppc_ptw_hpt_map() must write, into the model: the
+ * guest's first doubleword made valid; its PP0/PP, key, N, R/C and, for
+ * a 64K page, LP (the ARPN bits below the page that are not the host
+ * page's); I|G; the host page.
+ */
 static void model_map(struct vm *vm, int gi, u64 hpa, u64 keep_rc)
 {
 	struct gpte *g = &vm->g[gi];
-	u64 gr = vm->want_rev[g->index].guest_rpte;
+	u64 gr = vm->want_rev[g->index].guest_rpte, psize = gpte_psize(g);
 	u64 v = (g->pteh & ~(HPTE_V_HVLOCK | HPTE_V_ABSENT)) | HPTE_V_VALID;
 	u64 r = (gr & (HPTE_R_PP0 | HPTE_R_KEY | HPTE_R_PP | HPTE_R_N |
 		       HPTE_R_R | HPTE_R_C)) |
+		(gr & (psize - 1) & ~(SZ4K - 1)) |
 		HPTE_R_I | HPTE_R_G | hpa | keep_rc;
 
+	BUG_ON(psize != SZ4K && psize != SZ64K);
+	BUG_ON(hpa & (psize - 1));
 	model_put(vm, g->index, v, r);
 	g->mapped = true;
 	g->map_hpa = hpa;
+	g->map_size = psize;
 	vm->want_mmio_update++;
 }
 
@@ -1210,6 +1346,26 @@ static void model_restore(struct vm *vm, int gi)
 static u64 want_hpa(const struct win *w, u64 gpa)
 {
 	return w->l.host_addr + (ALIGN_DOWN(gpa, SZ4K) - w->l.guest_addr);
+}
+
+/*
+ * What a fault through guest HPTE @g at a byte of class @cls of @w must
+ * map, from the layout and the HPTE alone: 4K for a 4K HPTE of a DIRECT
+ * or MAP4K page; 64K for a 64K HPTE (base 4K or 64K) of a DIRECT page of
+ * a window with 64K host pages (then every 4K page of the guest 64K page
+ * is DIRECT: it lies in the window, on the host 64K page at the same
+ * offsets, with no MSI-X byte); 0, declined, otherwise.
+ */
+static u64 want_map_size(const struct win *w, int cls, enum gsize sz)
+{
+	if (!class_maps(cls))
+		return 0;
+	if (sz == G4K)
+		return SZ4K;
+	if ((sz == G64K || sz == G64K_IN_4K) && cls == KVMPPC_PTW_DIRECT &&
+	    w->l.host_page_shift == 16)
+		return SZ64K;
+	return 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1252,10 +1408,13 @@ static const char *window_hpte_problem(const struct vm *vm,
 {
 	u64 gr = vm->kvm.arch.hpt.rev[g->index].guest_rpte;
 	u64 want_rc = model_d1(vm, g->index) & (HPTE_R_R | HPTE_R_C);
+	u64 psize = gpte_psize(g);
+	unsigned int base, actual;
 	struct hw_hpte h, gh;
 
 	hw_decode(raw_d0(vm, g->index), raw_d1(vm, g->index), vm->p9, &h);
 	hw_decode(g->pteh, gr, false, &gh);
+	hw_page_shifts(&h, &base, &actual);
 	if (!h.v)
 		return "not valid";
 	if (h.sw & SW_ABSENT)
@@ -1274,8 +1433,14 @@ static const char *window_hpte_problem(const struct vm *vm,
 		return "AVPN not the guest's";
 	if (h.reserved)
 		return "reserved bits set";
-	if (h.rpn != g->map_hpa)
+	if (base != gsz[g->sz].bshift || actual != gsz[g->sz].ashift)
+		return "page size not the guest's";
+	if (psize != g->map_size)
+		return "mapped with another page size";
+	if ((h.rpn & ~(psize - 1)) != g->map_hpa)
 		return "RPN not the host page";
+	if ((h.rpn ^ gh.rpn) & (psize - 1))
+		return "LP not the guest's";
 	if (h.wimg != (WIMG_I | WIMG_G))
 		return "WIMG not I|G";
 	if (h.pp != gh.pp)
@@ -1309,6 +1474,9 @@ static void probe(struct checker *c, const struct gpte *g, u64 off)
 	unsigned int i;
 	struct hx x;
 
+	/* an MPSS page is looked up through its base page (its TLB entry) */
+	u64 hash_ea = g->hea + (off & ((1ULL << g->slb.bshift) - 1));
+
 	c->probes++;
 	hw_decode(model_d0(vm, g->index), model_d1(vm, g->index), vm->p9, &mh);
 	if (g->mapped && w)
@@ -1321,7 +1489,8 @@ static void probe(struct checker *c, const struct gpte *g, u64 off)
 
 		if (acc == ACC_FETCH)
 			ok = ok && !mh.n && !g->slb.n && !(mh.wimg & WIMG_G);
-		mmu_xlate(&vm->kvm, vm->p9, &g->slb, ea, acc, pr, false, &x);
+		mmu_xlate_via(&vm->kvm, vm->p9, &g->slb, ea, hash_ea, acc, pr,
+			      false, &x);
 		if (!g->mapped && !g->ram) {
 			if (x.fault != HX_MISS)
 				violation(c, "ea %#" PRIx64 " (gpa %#" PRIx64 "): expected no translation, MMU says %s (ra %#" PRIx64 ")",
@@ -1378,16 +1547,29 @@ static void check_gpte(struct checker *c, const struct gpte *g)
 			violation(c, "HPTE %lu (gpa %#" PRIx64 "): %s: %#" PRIx64 " %#" PRIx64,
 				  g->index, g->gpa, bad, raw_d0(c->vm, g->index),
 				  raw_d1(c->vm, g->index));
-		/* the whole host page: in the host window, no MSI-X byte */
+		/*
+		 * The whole host page (its size as the MMU decodes it): in
+		 * the host window, no MSI-X byte, at the guest page's offset.
+		 */
+		unsigned int base, actual;
+		u64 hp, hsize;
+
 		hw_decode(raw_d0(c->vm, g->index), raw_d1(c->vm, g->index),
 			  c->vm->p9, &h);
-		if (!g->w || h.rpn < g->w->l.host_addr ||
-		    h.rpn + SZ4K > g->w->l.host_addr + g->w->l.size)
-			violation(c, "HPTE %lu: host page %#" PRIx64 " not all in the host window",
-				  g->index, h.rpn);
-		else if (win_traps(g->w, h.rpn - g->w->l.host_addr, SZ4K))
+		hw_page_shifts(&h, &base, &actual);
+		hsize = 1ULL << (actual ? actual : 12);
+		hp = h.rpn & ~(hsize - 1);
+		if (!g->w || hp < g->w->l.host_addr ||
+		    hp + hsize > g->w->l.host_addr + g->w->l.size)
+			violation(c, "HPTE %lu: host page %#" PRIx64 " (%#" PRIx64 " bytes) not all in the host window",
+				  g->index, hp, hsize);
+		else if (win_traps(g->w, hp - g->w->l.host_addr, hsize))
 			violation(c, "HPTE %lu: host page %#" PRIx64 " holds MSI-X table or PBA bytes",
-				  g->index, h.rpn);
+				  g->index, hp);
+		else if (hp - g->w->l.host_addr !=
+			 ALIGN_DOWN(g->gpa, hsize) - g->w->l.guest_addr)
+			violation(c, "HPTE %lu: host page %#" PRIx64 " not at the guest page's offset",
+				  g->index, hp);
 	}
 	if (!g->live)
 		return;
@@ -1430,52 +1612,80 @@ struct run_stats {
 	unsigned long layouts, p9, gptes, mapped, declined_size;
 	unsigned long declined_class, unmaps, restored, refills, probes;
 	unsigned long cls[4];
+	unsigned long mapped_64k[2];	/* 64K fills: base 4K, base 64K */
+	unsigned long declined_64k;	/* 64K HPTEs of DIRECT/MAP4K pages */
+	unsigned long shift12;		/* layouts with 4K host pages */
 };
 
 /*
- * Fault guest HPTE @gi at a byte of its page in the window, and check the
- * outcome against the layout: mapped (the model's window HPTE, one more
- * mmio_update) iff the page's class maps and the HPTE is 4K; a decline
- * leaves its HPTE and reverse-map entry as they were.
+ * Fault guest HPTE @gi at a byte of its page in the window (through the
+ * base page it was entered for), and check the outcome against the
+ * layout: mapped (the model's window HPTE, one more mmio_update) iff
+ * want_map_size() says so, onto the host page at the guest page's offset;
+ * a decline leaves its HPTE and reverse-map entry as they were; the
+ * window statistics count the fault as kvmppc_ptw_hpt_fault() does.
  */
 static void fault_and_check(struct vm *vm, int gi, struct run_stats *st)
 {
 	struct gpte *g = &vm->g[gi];
-	u64 size = 1ULL << gsz[g->sz].ashift, off = rnd_below(size);
+	u64 bsize = 1ULL << g->slb.bshift, boff = g->hea - g->ea;
+	u64 off = boff + rnd_below(bsize), msize;
+	struct kvm_ppc_pt_window_stats s0 = vm->p.stats, *s1 = &vm->p.stats;
 	const struct win *w = g->w;
 	struct fault_res res;
 	const char *what;
-	bool want;
+	bool want, in_win;
 	int cls;
 
-	/* a byte of the page that is in the window, if any */
+	/* a byte of the base page that is in the window, if any */
 	if (w) {
-		u64 lo = max(g->gpa, w->l.guest_addr);
-		u64 hi = min(g->gpa + size, win_end(w));
+		u64 lo = max(g->gpa + boff, w->l.guest_addr);
+		u64 hi = min(g->gpa + boff + bsize, win_end(w));
 
 		if (lo < hi)
 			off = lo + rnd_below(hi - lo) - g->gpa;
 	}
 	hv_fault(vm, g->index, g->ea + off, NULL, NULL, &res);
 	EXPECT_EQ(res.gpa, g->gpa + off);
-	cls = w ? page_class(w, g->gpa + off) : KVMPPC_PTW_EXIT;
+	in_win = w && res.gpa >= w->l.guest_addr && res.gpa < win_end(w);
+	cls = in_win ? page_class(w, g->gpa + off) : KVMPPC_PTW_EXIT;
 	EXPECT(res.cls == cls, "gpa %#" PRIx64 ": class %d, layout says %d",
 	       res.gpa, res.cls, cls);
-	want = class_maps(cls) && g->sz == G4K;
+	msize = in_win ? want_map_size(w, cls, g->sz) : 0;
+	want = msize != 0;
 	EXPECT(res.called == want, "gpa %#" PRIx64 " (%s HPTE, class %d): map %s",
 	       res.gpa, gsz[g->sz].name, cls, res.called ? "called" : "not called");
 	if (want && res.called) {
+		u64 whpa = msize == SZ4K ? want_hpa(w, res.gpa) :
+			   w->l.host_addr + (g->gpa - w->l.guest_addr);
+
 		EXPECT(res.ret == 0, "gpa %#" PRIx64 ": map returned %d",
 		       res.gpa, res.ret);
-		EXPECT_EQ(res.hpa, want_hpa(w, res.gpa));
+		EXPECT_EQ(res.hpa, whpa);
+		EXPECT_EQ(res.npages, res.ret ? 0 : msize / SZ4K);
 		if (!res.ret)
-			model_map(vm, gi, want_hpa(w, res.gpa), 0);
+			model_map(vm, gi, whpa, 0);
 		st->mapped++;
-	} else if (g->sz != G4K) {
+		if (msize == SZ64K)
+			st->mapped_64k[g->slb.bshift == 16]++;
+	} else if (class_maps(cls)) {
+		EXPECT(res.ret == -EOPNOTSUPP && !res.npages,
+		       "gpa %#" PRIx64 ": declined with %d", res.gpa, res.ret);
 		st->declined_size++;
+		st->declined_64k += gsz[g->sz].ashift == 16;
 	} else {
 		st->declined_class++;
 	}
+	/* the statistics: one fault, counted once */
+	EXPECT_EQ(s1->faults - s0.faults, in_win);
+	EXPECT_EQ(s1->maps_direct - s0.maps_direct,
+		  want && !res.ret && cls == KVMPPC_PTW_DIRECT);
+	EXPECT_EQ(s1->maps_4k - s0.maps_4k,
+		  want && !res.ret && cls == KVMPPC_PTW_MAP4K);
+	EXPECT_EQ(s1->msix_traps - s0.msix_traps, cls == KVMPPC_PTW_MSIX);
+	EXPECT_EQ(s1->vmm_exits - s0.vmm_exits,
+		  in_win && (cls == KVMPPC_PTW_EXIT ||
+			     (class_maps(cls) && (!want || res.ret))));
 	what = hpte_diff(vm->p9, raw_d0(vm, g->index), raw_d1(vm, g->index),
 			 model_d0(vm, g->index), model_d1(vm, g->index));
 	EXPECT(!what, "HPTE %lu (gpa %#" PRIx64 ", %s, class %d) after the fault: %s: %#" PRIx64 " %#" PRIx64 ", want %#" PRIx64 " %#" PRIx64,
@@ -1512,12 +1722,47 @@ static size_t records(struct vm *vm, unsigned long **out)
 }
 
 /*
+ * The size of a page window HPTEs may map, for the HPTE with first
+ * doubleword @d0 (either format: L is at the same place) and guest view
+ * @gr, decoded as the hardware does: 4K with a 4K base page, 64K with a
+ * 4K or 64K one; 0 for any other.
+ */
+static u64 ours_size(u64 d0, u64 gr)
+{
+	unsigned int base, actual;
+	struct hw_hpte h;
+
+	hw_decode(d0, gr, false, &h);
+	hw_page_shifts(&h, &base, &actual);
+	if (base == 12 && actual == 12)
+		return SZ4K;
+	if (actual == 16 && base && base <= 16)
+		return SZ64K;
+	return 0;
+}
+
+/* The tlbie operand for guest HPTE @g's page, from its segment and EA. */
+static u64 want_rb_g(const struct gpte *g)
+{
+	return want_rb_sz(&g->slb, g->hea, gsz[g->sz].bshift,
+			  gsz[g->sz].ashift, gsz[g->sz].lp);
+}
+
+/* @rb invalidates guest HPTE @g's page. */
+static bool rb_ok_g(const struct gpte *g, u64 rb)
+{
+	return rb_is(rb, want_rb_g(g), gsz[g->sz].bshift, gsz[g->sz].ashift);
+}
+
+/*
  * kvmppc_ptw_hpt_unmap(@start, @end), checked against the model: exactly
- * the window HPTEs of guest pages in the range go back to the
- * emulated-MMIO form (R/C harvested), each after one tlbie of its virtual
- * page issued while it was locked, ABSENT and still as mapped; every other
- * byte of the HPT and reverse map stays; records of HPTEs that are no
- * longer valid 4K ones, or are in the range, go; the others stay.
+ * the window HPTEs of guest pages (4K or 64K) whose first byte is in the
+ * range go back to the emulated-MMIO form (R/C harvested), each after one
+ * tlbie of its virtual page (of its size) issued while it was locked,
+ * ABSENT and still as mapped; every other byte of the HPT and reverse map
+ * stays; records of HPTEs that are not valid, or not of a size we map
+ * (4K, or 64K with a 4K or 64K base page), or are in the range, go; the
+ * others stay.
  */
 static void unmap_and_check(struct vm *vm, u64 start, u64 end,
 			    struct run_stats *st)
@@ -1537,24 +1782,30 @@ static void unmap_and_check(struct vm *vm, u64 start, u64 end,
 	gi_of = malloc((vm->ng + 1) * sizeof(*gi_of));
 	if (!keep || !gone || !pre_d1 || !gi_of)
 		abort();
-	/* the records that must stay: valid 4K HPTEs outside the range */
+	/*
+	 * The records that must stay: valid HPTEs of a size we map whose
+	 * guest page does not overlap the range.
+	 */
 	for (i = 0; i < nb; i++) {
 		unsigned long x = before[i];
-		struct hw_hpte h;
-		u64 gpa;
+		u64 gr, gpa, psize;
 
 		if (x >= n)
 			continue;
-		hw_decode(model_d0(vm, x), model_d1(vm, x), vm->p9, &h);
-		gpa = vm->want_rev[x].guest_rpte & HPTE_R_RPN & ~(SZ4K - 1);
-		if (h.v && !h.l && (gpa < start || gpa >= end))
+		gr = vm->want_rev[x].guest_rpte;
+		psize = ours_size(model_d0(vm, x), gr);
+		gpa = gr & HPTE_R_RPN & ~(psize - 1);
+		if ((model_d0(vm, x) & HPTE_V_VALID) && psize &&
+		    (gpa + psize <= start || gpa >= end))
 			keep[nk++] = x;
 	}
 	/* the HPTEs that must go back to emulated MMIO */
 	for (k = 0; k < vm->ng; k++) {
 		struct gpte *g = &vm->g[k];
+		u64 ps = 1ULL << gsz[g->sz].ashift;
+		u64 pg = ALIGN_DOWN(g->gpa, ps);
 
-		if (!g->mapped || g->gpa < start || g->gpa >= end)
+		if (!g->mapped || pg + ps <= start || pg >= end)
 			continue;
 		pre_d1[ng] = model_d1(vm, g->index);
 		gi_of[ng] = k;
@@ -1597,10 +1848,10 @@ static void unmap_and_check(struct vm *vm, u64 start, u64 end,
 		EXPECT(e->d1 == pre_d1[j], "tlbie of HPTE %lu computed from %#"
 		       PRIx64 ", the HPTE was %#" PRIx64, e->index, e->d1,
 		       pre_d1[j]);
-		EXPECT(e->rb == want_rb(&vm->g[gi_of[j]].slb, vm->g[gi_of[j]].ea),
-		       "tlbie of HPTE %lu: rb %#" PRIx64 ", the page needs %#"
-		       PRIx64, e->index, e->rb,
-		       want_rb(&vm->g[gi_of[j]].slb, vm->g[gi_of[j]].ea));
+		EXPECT(rb_ok_g(&vm->g[gi_of[j]], e->rb),
+		       "tlbie of HPTE %lu (%s): rb %#" PRIx64 ", the page needs %#"
+		       PRIx64, e->index, gsz[vm->g[gi_of[j]].sz].name, e->rb,
+		       want_rb_g(&vm->g[gi_of[j]]));
 		gone[j] = ~0UL;		/* one tlbie each */
 	}
 	na = records(vm, &after);
@@ -1609,19 +1860,24 @@ static void unmap_and_check(struct vm *vm, u64 start, u64 end,
 	/* No valid HPTE with a host window RPN left for the range. */
 	for (i = 0; i < n; i++) {
 		struct hw_hpte h;
-		u64 gpa = vm->kvm.arch.hpt.rev[i].guest_rpte & HPTE_R_RPN;
-		unsigned int wi;
+		unsigned int wi, base, actual;
+		u64 gpa, psize;
 
 		hw_decode(raw_d0(vm, i), raw_d1(vm, i), vm->p9, &h);
-		if (!h.v || gpa < start || gpa >= end)
+		hw_page_shifts(&h, &base, &actual);
+		psize = 1ULL << (actual ? actual : 12);
+		gpa = vm->kvm.arch.hpt.rev[i].guest_rpte & HPTE_R_RPN &
+		      ~(psize - 1);
+		if (!h.v || gpa + psize <= start || gpa >= end)
 			continue;
 		for (wi = 0; wi < vm->nw; wi++) {
 			const struct win *w = vm->wins[wi];
+			u64 hp = h.rpn & ~(psize - 1);
 
-			if (h.rpn + SZ4K > w->l.host_addr &&
-			    h.rpn < w->l.host_addr + w->l.size)
+			if (hp + psize > w->l.host_addr &&
+			    hp < w->l.host_addr + w->l.size)
 				violation(&c, "HPTE %lu still maps host %#" PRIx64,
-					  i, h.rpn);
+					  i, hp);
 		}
 	}
 	EXPECT(!c.violations, "[%#" PRIx64 ", %#" PRIx64 ")", start, end);
@@ -1656,20 +1912,20 @@ static void refill_and_check(struct vm *vm, int gi, struct run_stats *st)
 	h_protect(vm, gi, 2, gh.key, gh.n);		/* read/write */
 	EXPECT_MODEL(vm, "H_PROTECT");
 	/* the store faults, though the guest view allows it */
-	EXPECT_EQ(mmu_xlate(&vm->kvm, vm->p9, &g->slb, g->ea, ACC_STORE,
+	EXPECT_EQ(mmu_xlate(&vm->kvm, vm->p9, &g->slb, g->hea, ACC_STORE,
 			    false, false, &x), HX_PROT);
 	pre_d1 = raw_d1(vm, g->index);
 	rc = pre_d1 & (HPTE_R_R | HPTE_R_C);
 	ev_reset();
-	hv_fault(vm, g->index, g->ea, NULL, NULL, &res);
+	hv_fault(vm, g->index, g->hea, NULL, NULL, &res);
 	EXPECT(res.called && res.ret == 0, "refill: map %d, returned %d",
 	       res.called, res.ret);
 	model_map(vm, gi, g->map_hpa, rc);
 	EXPECT_MODEL(vm, "after the refill");
-	rb = want_rb(&g->slb, g->ea);
+	rb = want_rb_g(g);
 	ASSERT(evs.n == 1, "refill: %zu tlbies", evs.n);
 	EXPECT(evs.v[0].index == g->index && evs.v[0].ptr_ok &&
-	       evs.v[0].rb == rb && evs.v[0].d1 == pre_d1 &&
+	       rb_ok_g(g, evs.v[0].rb) && evs.v[0].d1 == pre_d1 &&
 	       (evs.v[0].d0 & HPTE_V_HVLOCK) && (evs.v[0].d0 & HPTE_V_ABSENT),
 	       "refill tlbie: HPTE %lu rb %#" PRIx64 " (want %#" PRIx64
 	       ") d0 %#" PRIx64 " d1 %#" PRIx64 " (want %#" PRIx64 ")",
@@ -1677,7 +1933,7 @@ static void refill_and_check(struct vm *vm, int gi, struct run_stats *st)
 	       pre_d1);
 	EXPECT_EQ(atomic64_read(&vm->kvm.arch.mmio_update),
 		  vm->want_mmio_update);
-	EXPECT_EQ(mmu_xlate(&vm->kvm, vm->p9, &g->slb, g->ea, ACC_STORE,
+	EXPECT_EQ(mmu_xlate(&vm->kvm, vm->p9, &g->slb, g->hea, ACC_STORE,
 			    false, false, &x),
 		  pp_allows(2, g->slb.ks, true) ? HX_OK : HX_PROT);
 	st->refills++;
@@ -1787,11 +2043,30 @@ static enum gsize rnd_gsize(void)
 	return 1 + rnd_below(NGSIZE - 1);
 }
 
+/*
+ * The size of the guest HPTE for a page of class @cls: @mixed, mostly 4K,
+ * some of every other size, and a 64K one for a third of DIRECT pages;
+ * else 4K but for half the DIRECT pages and an eighth of the others, 64K.
+ */
+static enum gsize pick_gsize(int cls, bool mixed)
+{
+	bool direct = cls == KVMPPC_PTW_DIRECT;
+
+	if (mixed)
+		return direct && !rnd_below(3) ? (rnd_bool() ? G64K : G64K_IN_4K)
+					       : rnd_gsize();
+	if (rnd_below(direct ? 2 : 8))
+		return G4K;
+	return rnd_bool() ? G64K : G64K_IN_4K;
+}
+
 #define MAX_PAGES	48
 
 /*
  * One window, end to end: the guest maps pages of it (4K HPTEs mostly,
- * some of other sizes), faults them in random order, and everything is
+ * 64K ones for many DIRECT pages, some of other sizes; without
+ * @mixed_sizes only 4K and 64K), faults them in random order (an MPSS
+ * HPTE through the base page holding the page picked), and everything is
  * checked (each HPTE, the MMU on every page, the model); sometimes the
  * hardware sets R/C, a page is refilled, a sub-range is unmapped; the
  * window is unmapped as ptw_unmap_window() does, checked again, and the
@@ -1813,6 +2088,7 @@ static void run_layout(struct vm *vm, const struct kvmppc_ptw_layout *l,
 	vm_add_win(vm, &w);
 	st->layouts++;
 	st->p9 += vm->p9;
+	st->shift12 += l->host_page_shift == 12;
 	atomic_set(&vm->kvm.arch.hpte_mod_interest, !rnd_below(3));
 	cursor_init(&cur[0], vm, 12, ssize);
 	cursor_init(&cur[1], vm, 16, ssize);
@@ -1821,7 +2097,7 @@ static void run_layout(struct vm *vm, const struct kvmppc_ptw_layout *l,
 	np = pick_pages(&w, MAX_PAGES, pages);
 	for (i = 0; i < np; i++) {
 		u64 gpa = w.first + pages[i] * SZ4K;
-		enum gsize sz = mixed_sizes ? rnd_gsize() : G4K;
+		enum gsize sz = pick_gsize(page_class(&w, gpa), mixed_sizes);
 		struct ea_cursor *cu = &cur[gsz[sz].bshift == 12 ? 0 :
 					    gsz[sz].bshift == 16 ? 1 : 2];
 		u64 ea = cursor_take(cu, gsz[sz].ashift);
@@ -1829,6 +2105,7 @@ static void run_layout(struct vm *vm, const struct kvmppc_ptw_layout *l,
 
 		if (!ea)
 			continue;	/* no room left in the segment */
+		ea += gpa & ((1ULL << gsz[sz].ashift) - 1);
 		gi = gpte_add(vm, &cu->s, ea, gpa, sz, -1, ~0ULL);
 		if (gi < 0)
 			continue;
@@ -1913,12 +2190,13 @@ static void run_layout(struct vm *vm, const struct kvmppc_ptw_layout *l,
 
 static void print_stats(const char *name, const struct run_stats *st)
 {
-	printf("# %s: %lu layouts (%lu ISA v3.0), %lu guest HPTEs (exit %lu, direct %lu, map4k %lu, msix %lu), %lu mapped, %lu declined as not 4K, %lu by class, %lu refills, %lu unmaps restoring %lu HPTEs, %lu MMU probes\n",
-	       name, st->layouts, st->p9, st->gptes, st->cls[KVMPPC_PTW_EXIT],
-	       st->cls[KVMPPC_PTW_DIRECT], st->cls[KVMPPC_PTW_MAP4K],
-	       st->cls[KVMPPC_PTW_MSIX], st->mapped, st->declined_size,
-	       st->declined_class, st->refills, st->unmaps, st->restored,
-	       st->probes);
+	printf("# %s: %lu layouts (%lu ISA v3.0, %lu with 4K host pages), %lu guest HPTEs (exit %lu, direct %lu, map4k %lu, msix %lu), %lu mapped (64K: %lu in 4K segments, %lu in 64K ones), %lu declined for their size (%lu 64K), %lu by class, %lu refills, %lu unmaps restoring %lu HPTEs, %lu MMU probes\n",
+	       name, st->layouts, st->p9, st->shift12, st->gptes,
+	       st->cls[KVMPPC_PTW_EXIT], st->cls[KVMPPC_PTW_DIRECT],
+	       st->cls[KVMPPC_PTW_MAP4K], st->cls[KVMPPC_PTW_MSIX],
+	       st->mapped, st->mapped_64k[0], st->mapped_64k[1],
+	       st->declined_size, st->declined_64k, st->declined_class,
+	       st->refills, st->unmaps, st->restored, st->probes);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1930,7 +2208,8 @@ static void print_stats(const char *name, const struct run_stats *st)
  * tlbie operand of <asm/kvm_book3s_64.h>, shim versions) agree with the
  * ISA as decoded here: the tlbie operand computed from an HPTE and its
  * index names the virtual page the guest mapped; both formats hold the
- * same fields; and kvmppc_ptw_hpte_is_4k() holds for 4K HPTEs only.
+ * same fields; kvmppc_ptw_hpte_is_4k() holds for 4K HPTEs only, and
+ * kvmppc_ptw_hpte_is_64k() for 64K ones (base 4K or 64K) only.
  */
 TEST(hpte_helpers_match_isa)
 {
@@ -1951,9 +2230,10 @@ TEST(hpte_helpers_match_isa)
 		stub.p9 = rnd_bool();
 		s = rnd_slbe(&stub, gsz[sz].bshift, -1);
 		sh = seg_shift(&s);
+		/* a base page of the actual page: what the HPTE is hashed for */
 		ea = (s.esid << sh) | (rnd() & ((1ULL << sh) - 1) &
-				       ~((1ULL << gsz[sz].ashift) - 1));
-		hash = slb_hash(&s, ea, gsz[sz].ashift);
+				       ~((1ULL << gsz[sz].bshift) - 1));
+		hash = slb_hash(&s, ea, gsz[sz].bshift);
 		index = ((sec ? ~hash : hash) & mask) * 8 + rnd_below(8);
 		v = ((u64)s.ssize << 62) |
 		    (guest_avpn(&s, ea, gsz[sz].ashift) << 7) | HPTE_V_VALID |
@@ -1961,21 +2241,22 @@ TEST(hpte_helpers_match_isa)
 		    (sz != G4K ? HPTE_V_LARGE : 0);
 		r = (rnd() & HPTE_R_RPN_3_0 & ~((1ULL << gsz[sz].ashift) - 1)) |
 		    gsz[sz].lp | rnd_attrs();
-		if (sz == G4K && compute_tlbie_rb(v, r, index) != want_rb(&s, ea))
+		/* every size: the operand the ISA gives for the guest's page */
+		if (!rb_is(compute_tlbie_rb(v, r, index),
+			   want_rb_sz(&s, ea, gsz[sz].bshift, gsz[sz].ashift, r),
+			   gsz[sz].bshift, gsz[sz].ashift)) {
+			if (!bad_rb)
+				printf("# %s: rb %#lx, want %#" PRIx64 "\n",
+				       gsz[sz].name, compute_tlbie_rb(v, r, index),
+				       want_rb_sz(&s, ea, gsz[sz].bshift,
+						  gsz[sz].ashift, r));
 			bad_rb++;
-		if (sz != G4K && sz != G16M && sz != G64K) {
-			/* base 4K or 64K, bigger actual page: AP or L */
-			u64 rb = compute_tlbie_rb(v, r, index);
-
-			if (gsz[sz].bshift == 12 &&
-			    (rb & 1 || ((rb >> 5) & 7) != (gsz[sz].ashift == 16 ? 5 : 4)))
-				bad_rb++;
-			if (gsz[sz].bshift == 16 && !(rb & 1))
-				bad_rb++;
 		}
 		if (kvmppc_hpte_base_page_shift(v, r) != (int)gsz[sz].bshift ||
 		    kvmppc_actual_pgsz(v, r) != 1UL << gsz[sz].ashift ||
-		    kvmppc_ptw_hpte_is_4k(v, r) != (sz == G4K))
+		    kvmppc_ptw_hpte_is_4k(v, r) != (sz == G4K) ||
+		    kvmppc_ptw_hpte_is_64k(v, r) !=
+		    (sz == G64K || sz == G64K_IN_4K))
 			bad_size++;
 		/* the same fields in both formats, and back */
 		nv = hpte_old_to_new_v(v);
@@ -1997,6 +2278,7 @@ TEST(hpte_helpers_match_isa)
 	/* an unimplemented LP encoding: no page size at all */
 	EXPECT_EQ(kvmppc_actual_pgsz(HPTE_V_LARGE, 0x5000), 0);
 	EXPECT(!kvmppc_ptw_hpte_is_4k(HPTE_V_LARGE, 0x5000), "LP 0101 is 4K?");
+	EXPECT(!kvmppc_ptw_hpte_is_64k(HPTE_V_LARGE, 0x5000), "LP 0101 is 64K?");
 	/* ISA: PP 010 is read/write for both keys, 110 read-only for key 0 */
 	EXPECT(pp_allows(2, 1, true) && pp_allows(6, 0, false) &&
 	       !pp_allows(6, 0, true) && !pp_allows(6, 1, false) &&
@@ -2316,6 +2598,8 @@ static struct kvmppc_ptw_layout rnd_layout(void)
 
 	l.host_addr = rnd_host(l.guest_addr, size, HPA_TOP);
 	rnd_msix(&l);
+	if (!rnd_below(8))	/* 4K host pages: DIRECT pages are 4K */
+		l.host_page_shift = KVMPPC_PTW_SHIFT_4K;
 	return l;
 }
 
@@ -2359,74 +2643,145 @@ TEST(random_layouts)
 static int add_mmio(struct vm *vm, struct ea_cursor *cur, u64 gpa,
 		    enum gsize sz)
 {
-	int gi = gpte_add(vm, &cur->s, cursor_take(cur, gsz[sz].ashift), gpa,
-			  sz, -1, ~0ULL);
+	u64 ea = cursor_take(cur, gsz[sz].ashift);
+	int gi;
 
+	/* entered for the base page holding @gpa */
+	ea += gpa & ((1ULL << gsz[sz].ashift) - 1);
+	gi = gpte_add(vm, &cur->s, ea, gpa, sz, -1, ~0ULL);
 	if (gi >= 0)
 		h_enter_mmio(vm, gi);
 	return gi;
 }
 
 /*
- * HPTEs of every size but 4K over DIRECT pages (a 64K-aligned window with
- * matching offsets): the fault path does not call the map, nothing in
- * the HPT changes, nothing is recorded; a 4K HPTE of the same page maps.
+ * Guest HPTEs of each size over pages of each kind, both formats: 4K and
+ * 64K ones (base 4K or 64K) of DIRECT pages map, a 64K one onto the whole
+ * host 64K page with the guest's LP; 16M ones (any base) never; a 64K one
+ * is declined too when its page is MAP4K (the window ends inside the 64K
+ * page, host and guest offsets differ modulo 64K, an MSI-X table is in
+ * another 4K page of it), MSIX or EXIT, or DIRECT in a window of 4K host
+ * pages. A decline writes and records nothing; the windows are then
+ * unmapped, one tlbie of the right size each.
  */
-TEST(declines_non_4k_hptes)
+TEST(hpte_sizes_and_classes)
 {
-	struct kvmppc_ptw_layout l = bar(0x41000000, 0x300001000000, SZ16M);
+	static const struct {
+		int win;
+		u64 off;
+		bool map64;	/* a 64K HPTE of the page maps */
+		bool map4k;	/* a 4K one does */
+	} cases[] = {
+		{ 0, 0x0, 1, 1 }, { 0, 0x5abc, 1, 1 }, { 0, SZ16M - 1, 1, 1 },
+		{ 1, 0x1234, 1, 1 }, { 1, 0x10000, 0, 1 }, { 1, 0x17fff, 0, 1 },
+		{ 2, 0x0, 0, 1 }, { 2, 0x1f000, 0, 1 },
+		{ 3, 0x0, 1, 1 }, { 3, 0x11000, 0, 1 }, { 3, 0x13010, 0, 0 },
+		{ 4, 0x4000, 0, 0 },
+		{ 5, 0x0, 0, 1 }, { 5, 0x1ffff, 0, 1 },
+	};
+	struct kvmppc_ptw_layout l[6] = {
+		/* DIRECT throughout */
+		bar(0x41000000, 0x300001000000, SZ16M),
+		/* the second 64K page only partly in the window: MAP4K */
+		bar(0x42000000, 0x300002000000, 0x18000),
+		/* host offset 4K off modulo 64K: MAP4K */
+		bar(0x43000000, 0x300003001000, 0x20000),
+		/* an MSI-X table in the second 64K page */
+		with_msix(bar(0x44000000, 0x300004000000, 0x20000), 0x13000, 4,
+			  0x13800),
+		/* offsets differ below 4K: EXIT */
+		bar(0x45000000, 0x300005000800, 0x20000),
+		/* 4K host pages: DIRECT 4K pages */
+		bar(0x46000000, 0x300006000000, 0x20000),
+	};
+	struct run_stats st = { 0 };
 	struct ea_cursor cur[3];
-	unsigned int p9, sz;
-	struct win w;
+	unsigned int p9, sz, c, wi, lp_seen = 0;
+	struct win w[6];
 	struct vm vm;
 
-	seed_rng("declines_non_4k_hptes", 0xd1);
-	win_init(&w, &l);
+	seed_rng("hpte_sizes_and_classes", 0xd1);
+	l[5].host_page_shift = KVMPPC_PTW_SHIFT_4K;
+	for (wi = 0; wi < 6; wi++)
+		win_init(&w[wi], &l[wi]);
 	for (p9 = 0; p9 < 2; p9++) {
 		vm_init(&vm, 18, p9);
-		vm_add_win(&vm, &w);
+		for (wi = 0; wi < 6; wi++)
+			vm_add_win(&vm, &w[wi]);
 		cursor_init(&cur[0], &vm, 12, -1);
 		cursor_init(&cur[1], &vm, 16, -1);
 		cursor_init(&cur[2], &vm, 24, -1);
-		for (sz = G64K_IN_4K; sz < NGSIZE; sz++) {
+		/* 16M HPTEs of DIRECT pages: declined, nothing written */
+		for (sz = G16M_IN_4K; sz < NGSIZE; sz++) {
 			struct ea_cursor *cu = &cur[gsz[sz].bshift == 12 ? 0 :
 						    gsz[sz].bshift == 16 ? 1 : 2];
-			u64 gpa = l.guest_addr + rnd_below(l.size);
-			struct fault_res res;
-			int gi = add_mmio(&vm, cu, gpa, sz);
-			u64 off = gpa - vm.g[gi].gpa;
+			int gi;
 
+			if (sz == G64K)
+				continue;
+			gi = add_mmio(&vm, cu, l[0].guest_addr +
+				      rnd_below(l[0].size), sz);
 			ASSERT(gi >= 0, "no slot");
-			hv_fault(&vm, vm.g[gi].index, vm.g[gi].ea + off, NULL,
-				 NULL, &res);
-			EXPECT(!res.called && res.ret == -EOPNOTSUPP &&
-			       res.cls == KVMPPC_PTW_DIRECT,
-			       "%s HPTE: map %d, ret %d, class %d",
-			       gsz[sz].name, res.called, res.ret, res.cls);
+			fault_and_check(&vm, gi, &st);
+			EXPECT(!vm.g[gi].mapped, "%s HPTE mapped",
+			       gsz[sz].name);
 			EXPECT_MODEL(&vm, gsz[sz].name);
 		}
 		EXPECT(xa_empty(&vm.p.hpt_maps), "a declined HPTE was recorded");
 		EXPECT_EQ(atomic64_read(&vm.kvm.arch.mmio_update), 0);
-		EXPECT_EQ(check_all(&vm, false), 0);
-		/* control: a 4K HPTE of a DIRECT page maps */
-		{
-			struct fault_res res;
-			int gi = add_mmio(&vm, &cur[0], l.guest_addr + 0x5000,
-					  G4K);
+		for (c = 0; c < ARRAY_SIZE(cases); c++) {
+			u64 gpa = l[cases[c].win].guest_addr + cases[c].off;
 
-			ASSERT(gi >= 0, "no slot");
-			hv_fault(&vm, vm.g[gi].index, vm.g[gi].ea, NULL, NULL,
-				 &res);
-			EXPECT(res.called && !res.ret, "4K: %d %d", res.called,
-			       res.ret);
-			model_map(&vm, gi, l.host_addr + 0x5000, 0);
-			EXPECT_MODEL(&vm, "4K control");
-			EXPECT_EQ(check_all(&vm, false), 0);
+			for (sz = G4K; sz <= G64K; sz++) {
+				struct ea_cursor *cu = &cur[gsz[sz].bshift == 12 ? 0 : 1];
+				bool want = sz == G4K ? cases[c].map4k :
+					    cases[c].map64;
+				int gi;
+
+				if (sz == G16M_IN_4K)
+					continue;
+				gi = add_mmio(&vm, cu, gpa, sz);
+				ASSERT(gi >= 0, "no slot");
+				fault_and_check(&vm, gi, &st);
+				EXPECT(vm.g[gi].mapped == want,
+				       "%s HPTE of %#" PRIx64 ": %s", gsz[sz].name,
+				       gpa, vm.g[gi].mapped ? "mapped" : "declined");
+				if (vm.g[gi].mapped && sz != G4K) {
+					/* the guest's LP, the host 64K page */
+					u64 d1 = raw_d1(&vm, vm.g[gi].index);
+
+					EXPECT_EQ(d1 & 0xf000, gsz[sz].lp);
+					EXPECT_EQ(d1 & HPTE_R_RPN_3_0 & ~(SZ64K - 1),
+						  l[cases[c].win].host_addr +
+						  (vm.g[gi].gpa -
+						   l[cases[c].win].guest_addr));
+					EXPECT_EQ(d1 & 0x78, 0x28);
+					lp_seen++;
+				}
+			}
 		}
-		vm_del_win(&vm, &w);
+		EXPECT_MODEL(&vm, "after the faults");
+		EXPECT_EQ(check_all(&vm, false), 0);
+		for (wi = 0; wi < 6; wi++)
+			unmap_and_check(&vm, l[wi].guest_addr,
+					l[wi].guest_addr + l[wi].size, &st);
+		EXPECT(xa_empty(&vm.p.hpt_maps), "records left");
+		EXPECT_EQ(check_all(&vm, false), 0);
+		vm.nw = 0;
 		vm_fini(&vm);
 	}
-	win_fini(&w);
+	EXPECT_EQ(lp_seen, 2 * 2 * 5);
+	EXPECT_EQ(st.mapped_64k[0] + st.mapped_64k[1], 2 * 2 * 5);
+	/*
+	 * 64K HPTEs declined on DIRECT or MAP4K pages: 7 cases a size and
+	 * format, and the 64K-base one of the page with the MSI-X table
+	 * when it faults at one of its MAP4K pages rather than the MSIX one.
+	 */
+	EXPECT(st.declined_64k >= 2 * 2 * 7 && st.declined_64k <= 2 * 2 * 7 + 2,
+	       "%lu 64K HPTEs declined for their size", st.declined_64k);
+	print_stats("hpte_sizes_and_classes", &st);
+	for (wi = 0; wi < 6; wi++)
+		win_fini(&w[wi]);
 }
 
 /* Pages of class MSIX and EXIT: no map call, the HPT as it was. */
@@ -2799,11 +3154,30 @@ TEST(unmap_harvests_rc)
 	win_fini(&w);
 }
 
+/* HPTE @gi's slot, reused by the guest for a @sz page of RAM (base 64K). */
+static void reuse_for_ram(struct vm *vm, int gi, struct ea_cursor *cur,
+			  enum gsize sz, u64 gpa, u64 hpa)
+{
+	unsigned long slot = vm->g[gi].index;
+	bool sec = vm->g[gi].pteh & HPTE_V_SECONDARY;
+	int ni;
+
+	h_remove(vm, gi);
+	ni = gpte_add(vm, &cur->s, ea_for_group(&cur->s, 16, slot / 8, sec),
+		      gpa, sz, sec, ~0ULL);
+	ASSERT(ni >= 0 && vm->g[ni].index / 8 == slot / 8,
+	       "not in the same group");
+	vm->g[ni].index = slot;		/* free: any slot will do */
+	h_enter_ram(vm, ni, hpa);
+}
+
 /*
  * Unmapping one window leaves everything else as it was: the other
- * window's HPTEs, guest RAM HPTEs, and HPTEs the guest removed or reused
- * since they were mapped; records of removed HPTEs and of ones reused
- * for another page size are dropped.
+ * windows' HPTEs (4K, and 64K of both base sizes), guest RAM HPTEs, and
+ * HPTEs the guest removed or reused since they were mapped; records of
+ * removed HPTEs and of ones reused for a size we never map (16M) are
+ * dropped, those reused for 4K or 64K RAM elsewhere kept. Unmapping the
+ * window of 64K pages restores them, one tlbie of a 64K page each.
  */
 TEST(unmap_spares_others)
 {
@@ -2811,30 +3185,42 @@ TEST(unmap_spares_others)
 		with_msix(bar(0x80010000, 0x600000002000, 0x8000), 0x7000, 4,
 			  0x7800);
 	struct kvmppc_ptw_layout lb = bar(0x80020000, 0x600000107000, 0x8000);
+	struct kvmppc_ptw_layout lc = bar(0x80100000, 0x600000200000, 0x30000);
 	struct run_stats st = { 0 };
-	struct ea_cursor cur, cur64;
+	struct ea_cursor cur, cur64, cur64b;
 	unsigned int p9, ram_kept = 0;
-	struct win wa, wb;
+	struct win wa, wb, wc;
 	struct vm vm;
 	size_t k;
 
 	seed_rng("unmap_spares_others", 0xd8);
 	win_init(&wa, &la);
 	win_init(&wb, &lb);
+	win_init(&wc, &lc);
 	for (p9 = 0; p9 < 2; p9++) {
-		unsigned long *recs;
+		unsigned long *recs, n64;
 		size_t nrec, i;
-		int a[8], ram[4];
+		int a[8], ram[4], c[6];
 
 		vm_init(&vm, 18, p9);
 		vm_add_win(&vm, &wa);
 		vm_add_win(&vm, &wb);
+		vm_add_win(&vm, &wc);
 		cursor_init(&cur, &vm, 12, -1);
 		cursor_init(&cur64, &vm, 16, -1);
+		cursor_init(&cur64b, &vm, 16, -1);
 		for (i = 0; i < 8; i++)
 			a[i] = add_mmio(&vm, &cur, la.guest_addr + i * SZ4K, G4K);
 		for (i = 0; i < 8; i++)
 			add_mmio(&vm, &cur, lb.guest_addr + i * SZ4K, G4K);
+		/* 64K pages of c: base 4K and 64K, two HPTEs for one page */
+		for (i = 0; i < 6; i++) {
+			c[i] = add_mmio(&vm, i & 1 ? &cur64 : &cur,
+					lc.guest_addr + i / 2 * SZ64K +
+					rnd_below(SZ64K),
+					i & 1 ? G64K : G64K_IN_4K);
+			ASSERT(c[i] >= 0, "no slot");
+		}
 		for (i = 0; i < 4; i++) {
 			ram[i] = gpte_add(&vm, &cur.s, cursor_take(&cur, 12),
 					  0x10000000 + i * SZ4K, G4K, -1, ~0ULL);
@@ -2844,9 +3230,14 @@ TEST(unmap_spares_others)
 		for (k = 0; k < vm.ng; k++)
 			if (!vm.g[k].ram)
 				fault_and_check(&vm, k, &st);
+		for (i = 0; i < 6; i++)
+			EXPECT(vm.g[c[i]].mapped, "64K page not mapped");
 		EXPECT_EQ(check_all(&vm, false), 0);
-		/* a[0]: removed; a[1]: reused for RAM; a[2]: for a page of b
-		 * (mapped); a[3]: for 64K of RAM */
+		/*
+		 * a[0]: removed; a[1]: reused for RAM; a[2]: for a page of b
+		 * (mapped); a[3]: for 64K of RAM; a[4]: for 16M of RAM (in a
+		 * 64K segment); c[0]: for 4K RAM; c[1]: removed.
+		 */
 		h_remove(&vm, a[0]);
 		h_remove(&vm, a[1]);
 		vm.g[a[1]].gpa = vm.g[a[1]].ptel = 0x30000000;
@@ -2860,35 +3251,41 @@ TEST(unmap_spares_others)
 		h_enter_mmio(&vm, a[2]);
 		fault_and_check(&vm, a[2], &st);
 		EXPECT(vm.g[a[2]].mapped, "reused HPTE not mapped for b");
-		h_remove(&vm, a[3]);
-		{
-			/* same slot, for a 64K page of a 64K segment */
-			unsigned long slot = vm.g[a[3]].index;
-			int gi = gpte_add(&vm, &cur64.s,
-					  ea_for_group(&cur64.s, 16, slot / 8,
-						       vm.g[a[3]].pteh &
-						       HPTE_V_SECONDARY),
-					  0x50000000, G64K,
-					  !!(vm.g[a[3]].pteh & HPTE_V_SECONDARY),
-					  ~0ULL);
-
-			ASSERT(gi >= 0 && vm.g[gi].index / 8 == slot / 8,
-			       "not in the same group");
-			vm.g[gi].index = slot;	/* free: any slot will do */
-			h_enter_ram(&vm, gi, 0x60000000);
-		}
+		reuse_for_ram(&vm, a[3], &cur64, G64K, 0x50000000, 0x60000000);
+		reuse_for_ram(&vm, a[4], &cur64b, G16M_IN_64K, 0x71000000,
+			      0x81000000);
+		/* c[0] (64K in a 4K segment): for the 4K page it was hashed for */
+		h_remove(&vm, c[0]);
+		vm.g[c[0]].sz = G4K;
+		vm.g[c[0]].ea = vm.g[c[0]].hea;
+		vm.g[c[0]].gpa = 0x31000000;
+		vm.g[c[0]].ptel = 0x31000000 | (vm.g[c[0]].ptel & 0xfff);
+		vm.g[c[0]].pteh &= ~HPTE_V_LARGE;
+		vm.g[c[0]].w = NULL;
+		h_enter_ram(&vm, c[0], 0x41000000);
+		h_remove(&vm, c[1]);
 		EXPECT_EQ(check_all(&vm, false), 0);
 		unmap_and_check(&vm, la.guest_addr, la.guest_addr + la.size, &st);
 		EXPECT_EQ(check_all(&vm, false), 0);
 		nrec = records(&vm, &recs);
-		for (i = 0; i < nrec; i++) {
+		for (i = 0, n64 = 0; i < nrec; i++) {
 			if (recs[i] == vm.g[a[0]].index ||
-			    recs[i] == vm.g[a[3]].index)
-				EXPECT(0, "record of a removed or 64K HPTE kept");
-			ram_kept += recs[i] == vm.g[a[1]].index;
+			    recs[i] == vm.g[a[4]].index ||
+			    recs[i] == vm.g[c[1]].index)
+				EXPECT(0, "record of a removed or 16M HPTE kept");
+			ram_kept += recs[i] == vm.g[a[1]].index ||
+				    recs[i] == vm.g[a[3]].index ||
+				    recs[i] == vm.g[c[0]].index;
+			for (k = 2; k < 6; k++)
+				n64 += recs[i] == vm.g[c[k]].index;
 		}
 		free(recs);
+		EXPECT_EQ(n64, 4);
 		unmap_and_check(&vm, lb.guest_addr, lb.guest_addr + lb.size, &st);
+		EXPECT_EQ(check_all(&vm, false), 0);
+		k = st.restored;
+		unmap_and_check(&vm, lc.guest_addr, lc.guest_addr + lc.size, &st);
+		EXPECT_EQ(st.restored - k, 4);
 		EXPECT_EQ(check_all(&vm, false), 0);
 		for (k = 0; k < vm.ng; k++)
 			EXPECT(!vm.g[k].mapped || vm.g[k].ram,
@@ -2898,15 +3295,16 @@ TEST(unmap_spares_others)
 		vm_fini(&vm);
 	}
 	/*
-	 * The record of an HPTE the guest reused for a 4K RAM page stays
-	 * (it is valid and 4K, just not in the range): harmless, the next
-	 * unmaps only look at it. Noted, not failed.
+	 * The record of an HPTE the guest reused for a 4K or 64K RAM page
+	 * stays (it is valid and of a size we map, just not in the range):
+	 * harmless, the next unmaps only look at it. Counted, not failed.
 	 */
-	if (ram_kept)
-		printf("# unmap_spares_others: %u records of HPTEs reused for guest RAM kept until the HPT is forgotten\n",
-		       ram_kept);
+	EXPECT_EQ(ram_kept, 2 * 3);
+	printf("# unmap_spares_others: %u records of HPTEs reused for guest RAM kept until the HPT is forgotten\n",
+	       ram_kept);
 	win_fini(&wa);
 	win_fini(&wb);
+	win_fini(&wc);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2923,7 +3321,8 @@ TEST(unmap_spares_others)
  * kvmppc_unmap_hpte() makes it; BOLTED entries move to the new HPT, in
  * the same slot of their group there; the rest is dropped.
  */
-static void resize_hpt(struct vm *vm, u32 order, unsigned long *restored)
+static void resize_hpt(struct vm *vm, u32 order, unsigned long *restored,
+		       unsigned long *restored_64k)
 {
 	struct kvm *kvm = &vm->kvm;
 	struct kvm_hpt_info old = kvm->arch.hpt, new;
@@ -2978,8 +3377,10 @@ static void resize_hpt(struct vm *vm, u32 order, unsigned long *restored)
 				(*restored)++;
 				EXPECT(evs.n == before + 1 &&
 				       evs.v[before].index == i &&
-				       evs.v[before].rb == want_rb(&g->slb, g->ea),
-				       "HPTE %lu: %zu tlbies", i, evs.n - before);
+				       rb_ok_g(g, evs.v[before].rb),
+				       "HPTE %lu (%s): %zu tlbies", i,
+				       gsz[g->sz].name, evs.n - before);
+				(*restored_64k) += g->map_size == SZ64K;
 			}
 		}
 		/* the BUG_ON()s of the rehash, and the entry still locked */
@@ -2992,7 +3393,7 @@ static void resize_hpt(struct vm *vm, u32 order, unsigned long *restored)
 		EXPECT(!what, "HPTE %lu after unmap: %s", i, what);
 		EXPECT_EQ(old.rev[i].guest_rpte, vm->want_rev[i].guest_rpte);
 		if (g->pteh & HPTE_V_BOLTED) {
-			hash = slb_hash(&g->slb, g->ea, gsz[g->sz].ashift);
+			hash = slb_hash(&g->slb, g->hea, g->slb.bshift);
 			if (g->pteh & HPTE_V_SECONDARY)
 				hash = ~hash;
 			ni = (hash & new_mask) * 8 + i % 8;
@@ -3029,24 +3430,40 @@ static void resize_hpt(struct vm *vm, u32 order, unsigned long *restored)
 	kvm->arch.mmu_ready = 1;
 }
 
+/*
+ * A window of 4K HPTEs and one of 64K HPTEs (64K-aligned, DIRECT pages;
+ * base 4K and 64K, some BOLTED so they move), faulted, then the HPT
+ * resized: every mapped one is restored by the rehash hook with one tlbie
+ * of its page, the moved ones fault in again at their new index.
+ */
 static void resize_case(bool p9, u32 from, u32 to)
 {
 	struct kvmppc_ptw_layout l =
 		with_msix(bar(0x90001000, 0x600000003000, 0x40000), 0x20000, 64,
 			  0x21000);
+	struct kvmppc_ptw_layout l64 = bar(0x90100000, 0x600000100000, 0x80000);
 	struct run_stats st = { 0 };
-	unsigned long restored = 0, i, beyond = 0, *recs;
-	struct ea_cursor cur;
-	struct win w;
+	unsigned long restored = 0, restored_64k = 0, i, beyond = 0, *recs;
+	struct ea_cursor cur, cur64[2];
+	struct win w, w64;
 	struct vm vm;
 	size_t k, nrec;
 
 	vm_init(&vm, from, p9);
 	win_init(&w, &l);
+	win_init(&w64, &l64);
 	vm_add_win(&vm, &w);
+	vm_add_win(&vm, &w64);
 	cursor_init(&cur, &vm, 12, -1);
+	cursor_init(&cur64[0], &vm, 12, -1);
+	cursor_init(&cur64[1], &vm, 16, -1);
 	for (i = 0; i < w.npages; i++)
 		add_mmio(&vm, &cur, w.first + i * SZ4K, G4K);
+	/* two HPTEs per 64K page, one of each base page size */
+	for (i = 0; i < 2 * l64.size / SZ64K; i++)
+		add_mmio(&vm, &cur64[i & 1],
+			 l64.guest_addr + i / 2 * SZ64K + rnd_below(SZ64K),
+			 i & 1 ? G64K : G64K_IN_4K);
 	for (i = 0; i < 32; i++) {
 		int gi = gpte_add(&vm, &cur.s, cursor_take(&cur, 12),
 				  0x10000000 + i * SZ4K, G4K, -1, ~0ULL);
@@ -3058,6 +3475,7 @@ static void resize_case(bool p9, u32 from, u32 to)
 	for (k = 0; k < vm.ng; k++)
 		if (!vm.g[k].ram && rnd_below(8))
 			fault_and_check(&vm, k, &st);
+	EXPECT(st.mapped_64k[0] && st.mapped_64k[1], "64K pages not mapped");
 	EXPECT_EQ(check_all(&vm, false), 0);
 	nrec = records(&vm, &recs);
 	for (i = 0; i < nrec; i++)
@@ -3065,8 +3483,9 @@ static void resize_case(bool p9, u32 from, u32 to)
 	free(recs);
 
 	ev_reset();
-	resize_hpt(&vm, to, &restored);
+	resize_hpt(&vm, to, &restored, &restored_64k);
 	EXPECT(restored > 0, "nothing to restore");
+	EXPECT_EQ(restored_64k, st.mapped_64k[0] + st.mapped_64k[1]);
 	EXPECT_MODEL(&vm, "new HPT");
 	EXPECT_EQ(atomic64_read(&vm.kvm.arch.mmio_update), vm.want_mmio_update);
 	/* no window page translates; the bolted ones are there, ABSENT */
@@ -3075,6 +3494,7 @@ static void resize_case(bool p9, u32 from, u32 to)
 		EXPECT(beyond > 0, "no record beyond the new HPT");
 	/* the records point into the old table: dropped, nothing touched */
 	unmap_and_check(&vm, l.guest_addr, l.guest_addr + l.size, &st);
+	unmap_and_check(&vm, l64.guest_addr, l64.guest_addr + l64.size, &st);
 	EXPECT_EQ(st.restored, 0);
 	EXPECT(xa_empty(&vm.p.hpt_maps), "records of the old HPT kept");
 	/* the moved window pages fault in again, at their new index */
@@ -3083,9 +3503,12 @@ static void resize_case(bool p9, u32 from, u32 to)
 			fault_and_check(&vm, k, &st);
 	EXPECT_EQ(check_all(&vm, false), 0);
 	unmap_and_check(&vm, l.guest_addr, l.guest_addr + l.size, &st);
+	unmap_and_check(&vm, l64.guest_addr, l64.guest_addr + l64.size, &st);
 	EXPECT_EQ(check_all(&vm, false), 0);
 	vm_del_win(&vm, &w);
+	vm_del_win(&vm, &w64);
 	win_fini(&w);
+	win_fini(&w64);
 	vm_fini(&vm);
 }
 

@@ -135,8 +135,9 @@ static inline unsigned long kvmppc_actual_pgsz(unsigned long v,
  * RB 56:58 = AP, the actual page size (0 for 4K, as SLB L||LP: 0b101 64K,
  * 0b100 16M), RB 63 = L.
  * L = 1: RB 0:(63 - b) = VA[14:(77 - b)] for base page size 2^b, with the
- * bits below the actual page size replaced by LP, B, and L = 1 (the AVAL
- * bits are left zero).
+ * bits below the actual page size replaced by LP, B, AVAL (RB 56:62) =
+ * VA[58:64] as far as they are above the base page (as the kernel's
+ * compute_tlbie_rb() fills it from the hash), and L = 1.
  */
 static inline unsigned long compute_tlbie_rb(unsigned long v, unsigned long r,
 					     unsigned long pte_index)
@@ -166,6 +167,7 @@ static inline unsigned long compute_tlbie_rb(unsigned long v, unsigned long r,
 		rb = (unsigned long)(va >> bshift) << bshift;
 		rb &= ~((1UL << ashift) - 1);
 		rb |= r & SHIM_IBM_BITS(44, 51) & ((1UL << ashift) - 1);
+		rb |= (low << (bshift - 12)) & SHIM_IBM_BITS(56, 62);
 		rb |= 1;
 	}
 	return rb | (b << 8);

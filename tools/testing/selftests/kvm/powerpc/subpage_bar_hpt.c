@@ -22,7 +22,9 @@
  *    and the next pass faults the page in again;
  *  - REMOVE: window accesses exit again;
  *  - the VMM unmaps its BAR mapping: the MMU notifier unmaps at once;
- *  - a 64K guest HPTE over the window page is not served (exit, counted).
+ *  - a 64K guest HPTE over the window page is not served (exit, counted);
+ *  - a 64K guest HPTE over a DIRECT page (e1000e's registers, 64K aligned on
+ *    the host and in the guest) is mapped with the host 64K page.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -368,6 +370,105 @@ static void test_large_hpte(void)
 	ppc_vm_free(vm);
 }
 
+/*
+ * e1000e's 128K register BAR0 is 64K aligned on the host; a window at a
+ * 64K-aligned guest address makes its pages DIRECT. A guest with 64K pages
+ * (as Linux maps IO) gets the whole host 64K page in one HPTE.
+ */
+#define REGS_GPA	0x90000000ULL
+#define REGS_EA		0x20000000ULL
+
+static void test_direct_64k(void)
+{
+	static const u64 offs[] = { PPC_E1000E_STATUS, PPC_E1000E_RAL0,
+				    PPC_E1000E_RAH0 };
+	struct ppc_pci_bar *regs = &bed.regs;
+	struct kvm_ppc_pt_window_stats a, b, d;
+	int dev, r, regv[] = { 17, 18, 19 };
+	struct kvm_ppc_pt_window w;
+	struct ppc_mmio_log log;
+	struct ppc_vcpu *vcpu;
+	struct ppc_hpt_map m;
+	struct ppc_ucall uc;
+	struct ppc_vm *vm;
+	unsigned int i;
+	bool same = true;
+	u64 hash, top;
+
+	if (regs->start & (PPC_SZ_64K - 1) || regs->size < 2 * PPC_SZ_64K) {
+		ksft_test_result_skip("e1000e BAR0 not 64K aligned on the host\n");
+		ksft_test_result_skip("e1000e BAR0 not 64K aligned on the host\n");
+		return;
+	}
+	vm = ppc_hash_guest_create(&vcpu, HPT_ORDER);
+	if (!vm)
+		ksft_exit_fail_msg("HPT guest: %s\n", ppc_errmsg());
+	dev = ppc_ptw_create(vm);
+	w = ppc_ptw_window(regs, 0, regs->size, REGS_GPA);
+	if (dev < 0 || ppc_ptw_add(dev, &w))
+		ksft_exit_fail_msg("window: %s\n", ppc_errmsg());
+
+	ppc_hpt_map_4k(&m, HPT_ORDER, TEST_VSID, REGS_EA, REGS_GPA,
+		       PPC_HPTE_R_I | PPC_HPTE_R_G);
+	hash = (TEST_VSID ^ ((REGS_EA & 0x0fffffffULL) >> 16)) &
+	       ((1ULL << (HPT_ORDER - 7)) - 1);
+	m.pte_index = hash * 8;
+	m.pteh |= PPC_HPTE_V_LARGE;
+	m.ptel |= PPC_HPTE_R_LP_64K;
+	m.slbv |= PPC_SLB_VSID_L | PPC_SLB_VSID_LP_64K;
+
+	ppc_asm_init(&code, PPC_GUEST_CODE_GPA);
+	ppc_hpt_enter(&code, &m, 1);
+	ppc_li64(&code, 31, REGS_EA);
+	top = ppc_here(&code);
+	ppc_data_relocate(&code, true);
+	for (i = 0; i < ARRAY_SIZE(offs); i++)
+		ppc_lwz(&code, regv[i], offs[i], 31);
+	ppc_data_relocate(&code, false);
+	ppc_ucall(&code, PPC_UCALL_SYNC, 3, regv);
+	ppc_b(&code, top);
+
+	ppc_mmio_log_init(&log, 4, 0x5a);
+	ppc_ptw_stats(dev, &b);
+	r = ppc_guest_load(vcpu, &code);
+	if (!r)
+		r = ppc_vcpu_run_expect(vcpu, PPC_UCALL_SYNC, &uc,
+					ppc_mmio_log_fn, &log);
+	ppc_ptw_stats(dev, &a);
+	ppc_ptw_stats_sub(&d, &a, &b);
+	ppc_ptw_stats_print("64K HPTE, DIRECT page", &d);
+	if (r)
+		ksft_print_msg("64K DIRECT guest: %s\n", ppc_errmsg());
+	for (i = 0; i < ARRAY_SIZE(offs); i++) {
+		u64 host = ppc_bar_rd(regs, offs[i], 4);
+
+		ksft_print_msg("register 0x%llx: guest 0x%llx, host 0x%llx\n",
+			       ULL(offs[i]), ULL(uc.args[i]), ULL(host));
+		same = same && uc.args[i] == host;
+	}
+	ksft_test_result(!r && same && !log.n && d.faults == 1 &&
+			 d.maps_direct == 1 && !d.maps_4k && !d.vmm_exits,
+			 "a 64K guest HPTE over a DIRECT page (e1000e registers) maps the host 64K page: the guest reads the registers, 1 fault, no VMM exit\n");
+
+	/* The VMM moves the window: the 64K HPTE goes back to exiting */
+	ppc_mmio_log_reset(&log);
+	ppc_ptw_stats(dev, &b);
+	r = ppc_ptw_move(dev, w.id, REGS_GPA + 0x400000);
+	if (!r)
+		r = ppc_vcpu_run_expect(vcpu, PPC_UCALL_SYNC, &uc,
+					ppc_mmio_log_fn, &log);
+	ppc_ptw_stats(dev, &a);
+	ppc_ptw_stats_sub(&d, &a, &b);
+	ppc_ptw_stats_print("after MOVE", &d);
+	ksft_test_result(!r && d.unmaps == 1 && log.n == ARRAY_SIZE(offs) &&
+			 log.rec[0].addr == REGS_GPA + offs[0] &&
+			 uc.args[0] == 0x5a5a5a5aULL,
+			 "MOVE: the 64K HPTE is unmapped (1 unmap); the guest's loads exit to the VMM at their guest addresses\n");
+	ppc_mmio_log_free(&log);
+	close(dev);
+	ppc_vm_free(vm);
+}
+
 int main(void)
 {
 	int kvm_fd, radix, hash;
@@ -385,10 +486,11 @@ int main(void)
 	if (ppc_ptw_bed_open(&bed))
 		ksft_exit_fail_msg("test bed: %s\n", ppc_errmsg());
 	ppc_ptw_bed_print(&bed);
-	ksft_set_plan(11);
+	ksft_set_plan(13);
 
 	test_window(kvm_fd);
 	test_large_hpte();
+	test_direct_64k();
 
 	ppc_testdev_select(td, PPC_TESTDEV_NR_TESTS);
 	ppc_ptw_bed_close(&bed);
