@@ -157,17 +157,15 @@ int main(void)
 	long long g_win = -1, g_base = -1;
 	struct ppc_vcpu *vcpu;
 	struct ppc_vm *vm;
-	int dev, r, rb, kvm_fd;
+	int dev, r, rb;
 	bool hpt;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
-	kvm_fd = ppc_kvm_open();
-	if (kvm_fd < 0)
+	r = ppc_hash_host();
+	if (r < 0)
 		ksft_exit_fail_msg("/dev/kvm: %s\n", ppc_errmsg());
-	hpt = ppc_check_cap(kvm_fd, KVM_CAP_PPC_MMU_RADIX) == 0 &&
-	      ppc_check_cap(kvm_fd, KVM_CAP_PPC_MMU_HASH_V3) == 1;
-	close(kvm_fd);
+	hpt = r;
 	if (ppc_ptw_bed_open(&bed))
 		ksft_exit_skip("test bed: %s\n", ppc_errmsg());
 	if (fl->size < WIN_SIZE || (fl->start & (PPC_SZ_64K - 1)) ||

@@ -87,19 +87,15 @@ int main(void)
 	struct ppc_hpt_map m;
 	struct ppc_ucall uc;
 	struct ppc_vm *vm;
-	int kvm_fd, radix, hash, r;
+	int r;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
-	kvm_fd = ppc_kvm_open();
-	if (kvm_fd < 0)
+	r = ppc_hash_host();
+	if (r < 0)
 		ksft_exit_fail_msg("/dev/kvm: %s\n", ppc_errmsg());
-	radix = ppc_check_cap(kvm_fd, KVM_CAP_PPC_MMU_RADIX);
-	hash = ppc_check_cap(kvm_fd, KVM_CAP_PPC_MMU_HASH_V3);
-	close(kvm_fd);
-	if (radix || hash != 1)
-		ksft_exit_skip("not a hash host (MMU_RADIX = %d, MMU_HASH_V3 = %d)\n",
-			       radix, hash);
+	if (!r)
+		ksft_exit_skip("%s\n", ppc_errmsg());
 	if (ppc_msix_virtio_open(&bar, &cap))
 		ksft_exit_fail_msg("%s\n", ppc_errmsg());
 	vm = ppc_hash_guest_create(&vcpu, HPT_ORDER);

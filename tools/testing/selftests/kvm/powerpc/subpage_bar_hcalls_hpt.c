@@ -186,7 +186,7 @@ int main(void)
 	struct kvm_ppc_pt_window_stats st;
 	struct ppc_hpt_map ro, rw;
 	struct kvm_ppc_pt_window w;
-	int kvm_fd, radix, hash, dev, r;
+	int dev, r;
 	struct ppc_vcpu *vcpu;
 	struct phase p;
 	struct ppc_vm *vm;
@@ -194,15 +194,11 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
-	kvm_fd = ppc_kvm_open();
-	if (kvm_fd < 0)
+	r = ppc_hash_host();
+	if (r < 0)
 		ksft_exit_fail_msg("/dev/kvm: %s\n", ppc_errmsg());
-	radix = ppc_check_cap(kvm_fd, KVM_CAP_PPC_MMU_RADIX);
-	hash = ppc_check_cap(kvm_fd, KVM_CAP_PPC_MMU_HASH_V3);
-	close(kvm_fd);
-	if (radix || hash != 1)
-		ksft_exit_skip("not a hash host (MMU_RADIX = %d, MMU_HASH_V3 = %d)\n",
-			       radix, hash);
+	if (!r)
+		ksft_exit_skip("%s\n", ppc_errmsg());
 	if (ppc_ptw_bed_open(&bed))
 		ksft_exit_fail_msg("test bed: %s\n", ppc_errmsg());
 	ppc_testdev_select(td, 0);

@@ -45,11 +45,7 @@
 #define GUEST_BAR	0x80002000ULL	/* offset 0x2000 in its 64K page */
 #define NEIGH_GPA	0x80000000ULL	/* same 64K guest page, no window */
 #define MOVED_BAR	0x80105000ULL
-#define PPC_HPTE_V_LARGE	0x4ULL
 #define PPC_HPTE_R_RC		0x180ULL	/* R and C */
-#define PPC_SLB_VSID_L		0x100ULL
-#define PPC_SLB_VSID_LP_64K	0x010ULL
-#define PPC_HPTE_R_LP_64K	0x1000ULL	/* 64K base, 64K actual */
 #define WIN_ACCESSES	6	/* per pass: 3 header loads, doorbell 3 */
 
 static struct ppc_asm code;
@@ -319,7 +315,6 @@ static void test_large_hpte(void)
 	struct ppc_ucall uc;
 	struct ppc_vm *vm;
 	int dev, r, regs[] = { 17 };
-	u64 hash;
 
 	vm = ppc_hash_guest_create(&vcpu, HPT_ORDER);
 	if (!vm)
@@ -330,14 +325,8 @@ static void test_large_hpte(void)
 		ksft_exit_fail_msg("window: %s\n", ppc_errmsg());
 
 	/* 64K base page segment, one 64K HPTE over the guest's 64K page */
-	ppc_hpt_map_4k(&m, HPT_ORDER, TEST_VSID, SEG_EA, NEIGH_GPA,
-		       PPC_HPTE_R_I | PPC_HPTE_R_G);
-	hash = (TEST_VSID ^ ((SEG_EA & 0x0fffffffULL) >> 16)) &
-	       ((1ULL << (HPT_ORDER - 7)) - 1);
-	m.pte_index = hash * 8;
-	m.pteh |= PPC_HPTE_V_LARGE;
-	m.ptel |= PPC_HPTE_R_LP_64K;
-	m.slbv |= PPC_SLB_VSID_L | PPC_SLB_VSID_LP_64K;
+	ppc_hpt_map_64k(&m, HPT_ORDER, TEST_VSID, SEG_EA, NEIGH_GPA,
+			PPC_HPTE_R_I | PPC_HPTE_R_G);
 
 	ppc_asm_init(&code, PPC_GUEST_CODE_GPA);
 	ppc_hpt_enter(&code, &m, 1);
@@ -393,7 +382,7 @@ static void test_direct_64k(void)
 	struct ppc_vm *vm;
 	unsigned int i;
 	bool same = true;
-	u64 hash, top;
+	u64 top;
 
 	if (regs->start & (PPC_SZ_64K - 1) || regs->size < 2 * PPC_SZ_64K) {
 		ksft_test_result_skip("e1000e BAR0 not 64K aligned on the host\n");
@@ -408,14 +397,8 @@ static void test_direct_64k(void)
 	if (dev < 0 || ppc_ptw_add(dev, &w))
 		ksft_exit_fail_msg("window: %s\n", ppc_errmsg());
 
-	ppc_hpt_map_4k(&m, HPT_ORDER, TEST_VSID, REGS_EA, REGS_GPA,
-		       PPC_HPTE_R_I | PPC_HPTE_R_G);
-	hash = (TEST_VSID ^ ((REGS_EA & 0x0fffffffULL) >> 16)) &
-	       ((1ULL << (HPT_ORDER - 7)) - 1);
-	m.pte_index = hash * 8;
-	m.pteh |= PPC_HPTE_V_LARGE;
-	m.ptel |= PPC_HPTE_R_LP_64K;
-	m.slbv |= PPC_SLB_VSID_L | PPC_SLB_VSID_LP_64K;
+	ppc_hpt_map_64k(&m, HPT_ORDER, TEST_VSID, REGS_EA, REGS_GPA,
+			PPC_HPTE_R_I | PPC_HPTE_R_G);
 
 	ppc_asm_init(&code, PPC_GUEST_CODE_GPA);
 	ppc_hpt_enter(&code, &m, 1);
@@ -471,18 +454,18 @@ static void test_direct_64k(void)
 
 int main(void)
 {
-	int kvm_fd, radix, hash;
+	int kvm_fd, r;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
+	r = ppc_hash_host();
+	if (r < 0)
+		ksft_exit_fail_msg("/dev/kvm: %s\n", ppc_errmsg());
+	if (!r)
+		ksft_exit_skip("%s\n", ppc_errmsg());
 	kvm_fd = ppc_kvm_open();
 	if (kvm_fd < 0)
 		ksft_exit_fail_msg("/dev/kvm: %s\n", ppc_errmsg());
-	radix = ppc_check_cap(kvm_fd, KVM_CAP_PPC_MMU_RADIX);
-	hash = ppc_check_cap(kvm_fd, KVM_CAP_PPC_MMU_HASH_V3);
-	if (radix || hash != 1)
-		ksft_exit_skip("not a hash host (MMU_RADIX = %d, MMU_HASH_V3 = %d)\n",
-			       radix, hash);
 	if (ppc_ptw_bed_open(&bed))
 		ksft_exit_fail_msg("test bed: %s\n", ppc_errmsg());
 	ppc_ptw_bed_print(&bed);

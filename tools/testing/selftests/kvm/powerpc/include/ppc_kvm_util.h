@@ -215,13 +215,17 @@ int ppc_guest_run_accesses(struct ppc_vcpu *vcpu, struct ppc_access *acc,
 #define PPC_H_READ		0x0c
 
 #define PPC_HPTE_V_BOLTED	0x10ULL
+#define PPC_HPTE_V_LARGE	0x04ULL
 #define PPC_HPTE_V_VALID	0x01ULL
 #define PPC_HPTE_R_W		0x40ULL
 #define PPC_HPTE_R_I		0x20ULL
 #define PPC_HPTE_R_M		0x10ULL
 #define PPC_HPTE_R_G		0x08ULL
 #define PPC_HPTE_R_PP_RW	0x02ULL	/* PP = 2: read/write with Ks = 0 */
+#define PPC_HPTE_R_LP_64K	0x1000ULL	/* 64K base, 64K actual */
 #define PPC_SLB_ESID_V		0x08000000ULL
+#define PPC_SLB_VSID_L		0x100ULL
+#define PPC_SLB_VSID_LP_64K	0x010ULL
 #define PPC_SLB_VSID_SHIFT	12
 #define PPC_SID_SHIFT		28	/* 256M segments */
 
@@ -239,10 +243,18 @@ struct ppc_hpt_map {
 	u64 slbe;		/* RB of slbmte (SLB entry 0) */
 };
 
+/*
+ * 1 on a hash host (HPT guests, no radix), 0 elsewhere with the reason in
+ * ppc_errmsg(), a negative errno if /dev/kvm cannot say.
+ */
+int ppc_hash_host(void);
 int ppc_vm_allocate_htab(struct ppc_vm *vm, u32 order);
 struct ppc_vm *ppc_hash_guest_create(struct ppc_vcpu **vcpu, u32 order);
 /* A bolted 4K mapping ea -> gpa with WIMG bits wimg, PP = 2 */
 void ppc_hpt_map_4k(struct ppc_hpt_map *m, u32 order, u64 vsid, u64 ea,
 		    u64 gpa, u64 wimg);
+/* The same with a 64K page in a segment of 64K base pages (ea, gpa 64K) */
+void ppc_hpt_map_64k(struct ppc_hpt_map *m, u32 order, u64 vsid, u64 ea,
+		     u64 gpa, u64 wimg);
 
 #endif /* PPC_KVM_UTIL_H */

@@ -743,6 +743,39 @@ void ppc_hpt_map_4k(struct ppc_hpt_map *m, u32 order, u64 vsid, u64 ea,
 	m->slbe = (ea & ~((1ULL << PPC_SID_SHIFT) - 1)) | PPC_SLB_ESID_V;
 }
 
+void ppc_hpt_map_64k(struct ppc_hpt_map *m, u32 order, u64 vsid, u64 ea,
+		     u64 gpa, u64 wimg)
+{
+	u64 off = ea & ((1ULL << PPC_SID_SHIFT) - 1);
+	u64 hash = (vsid ^ (off >> 16)) & ((1ULL << (order - 7)) - 1);
+
+	ppc_hpt_map_4k(m, order, vsid, ea, gpa, wimg);
+	m->pte_index = hash * 8;
+	m->pteh |= PPC_HPTE_V_LARGE;
+	m->ptel = (gpa & ~0xffffULL) | PPC_HPTE_R_LP_64K | wimg |
+		  PPC_HPTE_R_PP_RW;
+	m->slbv |= PPC_SLB_VSID_L | PPC_SLB_VSID_LP_64K;
+}
+
+int ppc_hash_host(void)
+{
+	int kvm_fd = ppc_kvm_open(), radix, hash;
+
+	if (kvm_fd < 0)
+		return kvm_fd;
+	radix = ppc_check_cap(kvm_fd, KVM_CAP_PPC_MMU_RADIX);
+	hash = ppc_check_cap(kvm_fd, KVM_CAP_PPC_MMU_HASH_V3);
+	close(kvm_fd);
+	if (radix < 0 || hash < 0)
+		return radix < 0 ? radix : hash;
+	if (radix || hash != 1) {
+		ppc_set_err(0, "not a hash host (MMU_RADIX = %d, MMU_HASH_V3 = %d)",
+			    radix, hash);
+		return 0;
+	}
+	return 1;
+}
+
 /* Copy the code to a->base, make it visible to instruction fetch, reset */
 int ppc_guest_load(struct ppc_vcpu *vcpu, const struct ppc_asm *a)
 {
