@@ -143,42 +143,19 @@ static int htab_entry(struct ppc_vm *vm, u64 index, u64 *v, u64 *r)
 					    ULL(index)) : ret;
 }
 
-struct phase {
-	struct ppc_ucall uc;
-	struct kvm_ppc_pt_window_stats d;
-	u64 count_before, count_after, exits, addr;
-	int err;
-};
 
-static void run_phase(struct ppc_vcpu *vcpu, int dev, struct phase *p,
+static void run_phase(struct ppc_vcpu *vcpu, int dev,
+		      struct ppc_ptw_pass *p,
 		      const struct kvm_ppc_pt_window_stats *since)
 {
-	struct kvm_ppc_pt_window_stats a, b;
-	struct ppc_mmio_log log;
-
-	memset(p, 0, sizeof(*p));
-	ppc_mmio_log_init(&log, 4, 0);
-	p->count_before = ppc_bar_rd(td, PPC_TESTDEV_COUNT, 4);
-	ppc_ptw_stats(dev, &b);
-	if (since)
-		b = *since;
-	ppc_vcpu_clear_stats(vcpu);
-	p->err = ppc_vcpu_run_expect(vcpu, PPC_UCALL_SYNC, &p->uc,
-				     ppc_mmio_log_fn, &log);
-	ppc_ptw_stats(dev, &a);
-	ppc_ptw_stats_sub(&p->d, &a, &b);
-	p->count_after = ppc_bar_rd(td, PPC_TESTDEV_COUNT, 4);
-	p->exits = vcpu->exits[KVM_EXIT_MMIO];
-	p->addr = log.n ? log.rec[0].addr : 0;
-	ppc_mmio_log_free(&log);
-	if (p->err)
+	if (ppc_ptw_run_pass(vcpu, dev, td, since, p))
 		ksft_print_msg("phase: %s\n", ppc_errmsg());
 	ppc_ptw_stats_print("phase", &p->d);
 	ksft_print_msg("phase: r 0x%llx 0x%llx 0x%llx 0x%llx; doorbell %llu -> %llu; %llu MMIO exits (first at 0x%llx)\n",
 		       ULL(p->uc.args[0]), ULL(p->uc.args[1]),
 		       ULL(p->uc.args[2]), ULL(p->uc.args[3]),
 		       ULL(p->count_before), ULL(p->count_after),
-		       ULL(p->exits), ULL(p->addr));
+		       ULL(p->exits), ULL(p->nrec ? p->rec[0].addr : 0));
 }
 
 int main(void)
@@ -188,7 +165,7 @@ int main(void)
 	struct kvm_ppc_pt_window w;
 	int dev, r;
 	struct ppc_vcpu *vcpu;
-	struct phase p;
+	struct ppc_ptw_pass p;
 	struct ppc_vm *vm;
 	u64 hdr, v = 0, hr = 0, index;
 
@@ -251,7 +228,7 @@ int main(void)
 	ppc_ptw_stats(dev, &st);
 	r = ppc_ptw_move(dev, w.id, MOVED_BAR);
 	run_phase(vcpu, dev, &p, &st);
-	ksft_test_result(!r && !p.err && p.exits == 1 && p.addr == GUEST_BAR &&
+	ksft_test_result(!r && !p.err && p.exits == 1 && p.nrec && p.rec[0].addr == GUEST_BAR &&
 			 p.d.unmaps == 1,
 			 "MOVE: the re-entered HPTE is unmapped (1 unmap), the guest's load exits to the VMM at 0x%llx\n",
 			 ULL(GUEST_BAR));

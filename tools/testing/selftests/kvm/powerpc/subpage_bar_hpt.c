@@ -52,15 +52,6 @@ static struct ppc_asm code;
 static struct ppc_ptw_bed bed;
 static struct ppc_pci_bar *td = &bed.testdev;
 
-struct pass {
-	struct ppc_ucall uc;
-	struct kvm_ppc_pt_window_stats d;	/* stats delta */
-	u64 count_before, count_after;
-	u64 exits;
-	struct ppc_mmio_rec rec[16];
-	unsigned int nrec;
-	int err;
-};
 
 /*
  * H_ENTER the window page and its neighbour, then passes of: DR on; header
@@ -99,31 +90,11 @@ static void emit_guest(const struct ppc_hpt_map *win,
 	ppc_b(&code, top);
 }
 
-/* One pass; the stats delta counts from *since if given (a MOVE before) */
-static void run_pass(struct ppc_vcpu *vcpu, int dev, struct pass *p,
+/* One pass of the guest, the stats delta from *since if given */
+static void run_pass(struct ppc_vcpu *vcpu, int dev, struct ppc_ptw_pass *p,
 		     const struct kvm_ppc_pt_window_stats *since)
 {
-	struct kvm_ppc_pt_window_stats a, b;
-	struct ppc_mmio_log log;
-
-	memset(p, 0, sizeof(*p));
-	ppc_mmio_log_init(&log, 16, 0);
-	ppc_testdev_select(td, 0);
-	p->count_before = ppc_bar_rd(td, PPC_TESTDEV_COUNT, 4);
-	ppc_ptw_stats(dev, &b);
-	if (since)
-		b = *since;
-	ppc_vcpu_clear_stats(vcpu);
-	p->err = ppc_vcpu_run_expect(vcpu, PPC_UCALL_SYNC, &p->uc,
-				     ppc_mmio_log_fn, &log);
-	ppc_ptw_stats(dev, &a);
-	ppc_ptw_stats_sub(&p->d, &a, &b);
-	p->count_after = ppc_bar_rd(td, PPC_TESTDEV_COUNT, 4);
-	p->exits = vcpu->exits[KVM_EXIT_MMIO];
-	p->nrec = log.n < 16 ? log.n : 16;
-	memcpy(p->rec, log.rec, p->nrec * sizeof(p->rec[0]));
-	ppc_mmio_log_free(&log);
-	if (p->err)
+	if (ppc_ptw_run_pass(vcpu, dev, td, since, p))
 		ksft_print_msg("pass: %s\n", ppc_errmsg());
 	ksft_print_msg("pass: guest 0x%llx 0x%llx 0x%llx neighbour 0x%llx H_READ ptel 0x%llx; doorbell %llu -> %llu; %llu MMIO exits\n",
 		       ULL(p->uc.args[0]), ULL(p->uc.args[1]),
@@ -134,7 +105,7 @@ static void run_pass(struct ppc_vcpu *vcpu, int dev, struct pass *p,
 }
 
 /* The window page served by the device, only the neighbour exits */
-static bool pass_mapped(const struct pass *p, const struct ppc_hpt_map *win)
+static bool pass_mapped(const struct ppc_ptw_pass *p, const struct ppc_hpt_map *win)
 {
 	return !p->err &&
 	       p->uc.args[0] == ppc_bar_rd(td, 0, 8) &&
@@ -148,7 +119,7 @@ static bool pass_mapped(const struct pass *p, const struct ppc_hpt_map *win)
 }
 
 /* Every window access exits at its guest address, in program order */
-static bool pass_exits(const struct pass *p, u64 bar)
+static bool pass_exits(const struct ppc_ptw_pass *p, u64 bar)
 {
 	static const u64 off[WIN_ACCESSES] = {
 		0, PPC_TESTDEV_COUNT, PPC_TESTDEV_NAME, PPC_TESTDEV_OFFSET,
@@ -196,7 +167,7 @@ static void test_host_gone(struct ppc_vcpu *vcpu, int dev,
 	struct kvm_ppc_pt_window_stats st, gone, d;
 	struct kvm_ppc_pt_window w;
 	struct ppc_pci_bar b2;
-	struct pass p, q;
+	struct ppc_ptw_pass p, q;
 	int r;
 
 	r = ppc_pci_map_bar(td->bdf, td->bar, &b2);
@@ -225,7 +196,7 @@ static void test_window(int kvm_fd)
 	struct ppc_hpt_map win, neigh;
 	struct kvm_ppc_pt_window w;
 	struct ppc_vcpu *vcpu;
-	struct pass p;
+	struct ppc_ptw_pass p;
 	struct ppc_vm *vm;
 	int dev, r;
 

@@ -146,6 +146,29 @@ int ppc_mmio_log_fn(struct ppc_vcpu *vcpu, struct kvm_run *run, void *opaque);
 u64 ppc_mmio_fill_val(u8 fill, int size);
 
 /*
+ * One KVM_RUN up to the guest's next SYNC ucall, the VMM played by
+ * ppc_mmio_log_fn (loads answered with 0): the window stats delta (from
+ * *since when given, e.g. taken before a MOVE), the pci-testdev doorbell
+ * count before and after (test 0 selected), the MMIO exits and the first
+ * PPC_PTW_PASS_REC of them. Returns p->err: 0 or a negative errno.
+ */
+#define PPC_PTW_PASS_REC	16
+
+struct ppc_ptw_pass {
+	struct ppc_ucall uc;
+	struct kvm_ppc_pt_window_stats d;
+	u64 count_before, count_after;
+	u64 exits;
+	struct ppc_mmio_rec rec[PPC_PTW_PASS_REC];
+	unsigned int nrec;
+	int err;
+};
+
+int ppc_ptw_run_pass(struct ppc_vcpu *vcpu, int dev, struct ppc_pci_bar *td,
+		     const struct kvm_ppc_pt_window_stats *since,
+		     struct ppc_ptw_pass *p);
+
+/*
  * A guest that loads n values of size bytes from gpa, gpa + stride, ...
  * (stride below 32K) in a bdnz loop and stores each, zero-extended, at
  * PPC_GUEST_DATA_GPA + 8 * i; *out points there afterwards.

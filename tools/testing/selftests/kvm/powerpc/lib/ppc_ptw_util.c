@@ -464,3 +464,32 @@ const char *ppc_ptw_class_str(int cls)
 
 	return cls >= 0 && cls < (int)ARRAY_SIZE(names) ? names[cls] : "?";
 }
+
+int ppc_ptw_run_pass(struct ppc_vcpu *vcpu, int dev, struct ppc_pci_bar *td,
+		     const struct kvm_ppc_pt_window_stats *since,
+		     struct ppc_ptw_pass *p)
+{
+	struct kvm_ppc_pt_window_stats a, b;
+	struct ppc_mmio_log log;
+
+	memset(p, 0, sizeof(*p));
+	p->err = ppc_mmio_log_init(&log, PPC_PTW_PASS_REC, 0);
+	if (p->err)
+		return p->err;
+	ppc_testdev_select(td, 0);
+	p->count_before = ppc_bar_rd(td, PPC_TESTDEV_COUNT, 4);
+	ppc_ptw_stats(dev, &b);
+	if (since)
+		b = *since;
+	ppc_vcpu_clear_stats(vcpu);
+	p->err = ppc_vcpu_run_expect(vcpu, PPC_UCALL_SYNC, &p->uc,
+				     ppc_mmio_log_fn, &log);
+	ppc_ptw_stats(dev, &a);
+	ppc_ptw_stats_sub(&p->d, &a, &b);
+	p->count_after = ppc_bar_rd(td, PPC_TESTDEV_COUNT, 4);
+	p->exits = vcpu->exits[KVM_EXIT_MMIO];
+	p->nrec = log.n < PPC_PTW_PASS_REC ? log.n : PPC_PTW_PASS_REC;
+	memcpy(p->rec, log.rec, p->nrec * sizeof(p->rec[0]));
+	ppc_mmio_log_free(&log);
+	return p->err;
+}
