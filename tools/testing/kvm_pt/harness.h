@@ -9,9 +9,13 @@
 #ifndef KVM_PT_HARNESS_H
 #define KVM_PT_HARNESS_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 struct harness_test {
 	const char *name;
@@ -58,6 +62,32 @@ extern int harness_cur_failed;
 		if (!__ok)						\
 			return;						\
 	} while (0)
+
+/* Whether the child @pid died of SIGABRT (a WARN or a lockdep assertion). */
+static inline bool harness_aborted(pid_t pid)
+{
+	int status;
+
+	return pid > 0 && waitpid(pid, &status, 0) == pid &&
+	       WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+/* Run fn(arg) in a child, stderr silenced; true if it died of SIGABRT. */
+#define harness_dies(fn, arg)						\
+	({								\
+		pid_t __pid;						\
+									\
+		fflush(stdout);						\
+		fflush(stderr);						\
+		__pid = fork();						\
+		if (!__pid) {						\
+			if (!freopen("/dev/null", "w", stderr))		\
+				_exit(2);				\
+			fn(arg);					\
+			_exit(0);					\
+		}							\
+		harness_aborted(__pid);					\
+	})
 
 #ifdef HARNESS_MAIN
 struct harness_test harness_tests[HARNESS_MAX_TESTS];

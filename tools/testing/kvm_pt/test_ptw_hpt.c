@@ -3731,26 +3731,6 @@ TEST(map_during_growing_resize)
 /* Tests: misuse and allocation failure                                   */
 /* ---------------------------------------------------------------------- */
 
-/* Run @fn in a child; true if it died of SIGABRT (a WARN or a lockdep). */
-static bool dies(void (*fn)(struct vm *vm), struct vm *vm)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (!pid) {
-		if (!freopen("/dev/null", "w", stderr))
-			_exit(2);
-		fn(vm);
-		_exit(0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return false;
-	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
-
 static const unsigned long read_hpte[3] = {
 	HPTE_V_ABSENT, HPTE_R_KEY_HI | HPTE_R_KEY_LO, 0,
 };
@@ -3792,11 +3772,11 @@ TEST(bad_calls_warn)
 	/* HPTE 0 as kvmppc_do_h_enter() leaves it for guest address 0 */
 	hpte_at(&vm.kvm.arch.hpt, 0)[0] = cpu_to_be64(read_hpte[0]);
 	hpte_at(&vm.kvm.arch.hpt, 0)[1] = cpu_to_be64(read_hpte[1]);
-	EXPECT(dies(map_unlocked, &vm), "map without p->lock");
-	EXPECT(dies(unmap_unlocked, &vm), "unmap without p->lock");
-	EXPECT(dies(forget_unlocked, &vm), "forget without p->lock");
-	EXPECT(dies(map_hpa_too_high, &vm), "host address beyond the RPN");
-	EXPECT(!dies(map_ok, &vm), "the top host page");
+	EXPECT(harness_dies(map_unlocked, &vm), "map without p->lock");
+	EXPECT(harness_dies(unmap_unlocked, &vm), "unmap without p->lock");
+	EXPECT(harness_dies(forget_unlocked, &vm), "forget without p->lock");
+	EXPECT(harness_dies(map_hpa_too_high, &vm), "host address beyond the RPN");
+	EXPECT(!harness_dies(map_ok, &vm), "the top host page");
 	hpte_at(&vm.kvm.arch.hpt, 0)[0] = 0;
 	vm_fini(&vm);
 }

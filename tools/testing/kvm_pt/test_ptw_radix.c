@@ -1947,26 +1947,6 @@ TEST(alloc_failure_under_kvm_levels)
 	alloc_failure_case(true);
 }
 
-/* Run @fn in a child; true if it died of SIGABRT (a WARN or a lockdep). */
-static bool dies(void (*fn)(struct vm *vm), struct vm *vm)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (!pid) {
-		if (!freopen("/dev/null", "w", stderr))
-			_exit(2);
-		fn(vm);
-		_exit(0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return false;
-	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
-
 static void map_past_table(struct vm *vm)
 {
 	mutex_lock(&vm->p.lock);
@@ -2008,12 +1988,12 @@ TEST(bad_calls_warn)
 	struct vm vm;
 
 	vm_init(&vm);
-	EXPECT(dies(map_past_table, &vm), "npages past the table");
-	EXPECT(dies(map_unaligned_gpa, &vm), "unaligned gpa");
-	EXPECT(dies(map_unaligned_hpa, &vm), "unaligned hpa");
-	EXPECT(dies(map_unlocked, &vm), "map without p->lock");
-	EXPECT(dies(unmap_unlocked, &vm), "unmap without p->lock");
-	EXPECT(!dies(map_ok, &vm), "a whole table in one call");
+	EXPECT(harness_dies(map_past_table, &vm), "npages past the table");
+	EXPECT(harness_dies(map_unaligned_gpa, &vm), "unaligned gpa");
+	EXPECT(harness_dies(map_unaligned_hpa, &vm), "unaligned hpa");
+	EXPECT(harness_dies(map_unlocked, &vm), "map without p->lock");
+	EXPECT(harness_dies(unmap_unlocked, &vm), "unmap without p->lock");
+	EXPECT(!harness_dies(map_ok, &vm), "a whole table in one call");
 	vm_fini(&vm);
 }
 
