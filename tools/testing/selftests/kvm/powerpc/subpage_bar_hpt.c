@@ -275,6 +275,22 @@ static void test_window(int kvm_fd)
 	ppc_vm_free(vm);
 }
 
+/* An HPT guest with a window over all of BAR @b at @gpa; exits on failure */
+static struct ppc_vm *hpt_vm_window(struct ppc_vcpu **vcpu, int *dev,
+				    struct kvm_ppc_pt_window *w,
+				    struct ppc_pci_bar *b, u64 gpa)
+{
+	struct ppc_vm *vm = ppc_hash_guest_create(vcpu, HPT_ORDER);
+
+	if (!vm)
+		ksft_exit_fail_msg("HPT guest: %s\n", ppc_errmsg());
+	*dev = ppc_ptw_create(vm);
+	*w = ppc_ptw_window(b, 0, b->size, gpa);
+	if (*dev < 0 || ppc_ptw_add(*dev, w))
+		ksft_exit_fail_msg("window: %s\n", ppc_errmsg());
+	return vm;
+}
+
 /* A 64K HPTE over the window page cannot become a 4K one: it exits */
 static void test_large_hpte(void)
 {
@@ -287,13 +303,7 @@ static void test_large_hpte(void)
 	struct ppc_vm *vm;
 	int dev, r, regs[] = { 17 };
 
-	vm = ppc_hash_guest_create(&vcpu, HPT_ORDER);
-	if (!vm)
-		ksft_exit_fail_msg("HPT guest: %s\n", ppc_errmsg());
-	dev = ppc_ptw_create(vm);
-	w = ppc_ptw_window(td, 0, td->size, GUEST_BAR);
-	if (dev < 0 || ppc_ptw_add(dev, &w))
-		ksft_exit_fail_msg("window: %s\n", ppc_errmsg());
+	vm = hpt_vm_window(&vcpu, &dev, &w, td, GUEST_BAR);
 
 	/* 64K base page segment, one 64K HPTE over the guest's 64K page */
 	ppc_hpt_map_64k(&m, HPT_ORDER, TEST_VSID, SEG_EA, NEIGH_GPA,
@@ -360,13 +370,7 @@ static void test_direct_64k(void)
 		ksft_test_result_skip("e1000e BAR0 not 64K aligned on the host\n");
 		return;
 	}
-	vm = ppc_hash_guest_create(&vcpu, HPT_ORDER);
-	if (!vm)
-		ksft_exit_fail_msg("HPT guest: %s\n", ppc_errmsg());
-	dev = ppc_ptw_create(vm);
-	w = ppc_ptw_window(regs, 0, regs->size, REGS_GPA);
-	if (dev < 0 || ppc_ptw_add(dev, &w))
-		ksft_exit_fail_msg("window: %s\n", ppc_errmsg());
+	vm = hpt_vm_window(&vcpu, &dev, &w, regs, REGS_GPA);
 
 	ppc_hpt_map_64k(&m, HPT_ORDER, TEST_VSID, REGS_EA, REGS_GPA,
 			PPC_HPTE_R_I | PPC_HPTE_R_G);
