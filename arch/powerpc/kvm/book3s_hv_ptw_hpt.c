@@ -64,11 +64,12 @@ static void ptw_hpte_read(__be64 *hptep, unsigned long *v, unsigned long *r)
 }
 
 /*
- * Write both doublewords (old format in) and drop the HPTE lock: the
- * second doubleword must be visible before the entry becomes valid.
+ * Write the second doubleword (old format in) of a locked HPTE, ordered
+ * before any later store of the first. Return: the first doubleword in
+ * the HPT's format, for ptw_hpte_release().
  */
-static void ptw_hpte_write_unlock(__be64 *hptep, unsigned long v,
-				  unsigned long r)
+static unsigned long ptw_hpte_write_r(__be64 *hptep, unsigned long v,
+				      unsigned long r)
 {
 	if (cpu_has_feature(CPU_FTR_ARCH_300)) {
 		r = hpte_old_to_new_r(v, r);
@@ -76,6 +77,12 @@ static void ptw_hpte_write_unlock(__be64 *hptep, unsigned long v,
 	}
 	hptep[1] = cpu_to_be64(r);
 	eieio();
+	return v;
+}
+
+/* Store the first doubleword, which drops the HPTE lock. */
+static void ptw_hpte_release(__be64 *hptep, unsigned long v)
+{
 	__unlock_hpte(hptep, v);
 	asm volatile("ptesync" : : : "memory");
 	preempt_enable();
@@ -217,7 +224,7 @@ int kvmppc_ptw_hpt_map(struct kvmppc_ptw *p, unsigned long index,
 		r |= be64_to_cpu(hptep[1]) & (HPTE_R_R | HPTE_R_C);
 	}
 	v = (hpte[0] & ~HPTE_V_ABSENT) | HPTE_V_VALID;
-	ptw_hpte_write_unlock(hptep, v, r);
+	ptw_hpte_release(hptep, ptw_hpte_write_r(hptep, v, r));
 	/*
 	 * The HPTE is no longer emulated MMIO: vCPUs that cached it
 	 * (mmio_cache_search()) must look it up again.
@@ -250,15 +257,9 @@ static unsigned long ptw_hpte_restore_locked(struct kvm *kvm, __be64 *hptep,
 	v = (v & ~HPTE_V_VALID) | HPTE_V_ABSENT;
 	r = (rev->guest_rpte & ~HPTE_GR_RESERVED) |
 	    HPTE_R_KEY_HI | HPTE_R_KEY_LO;
-	if (cpu_has_feature(CPU_FTR_ARCH_300)) {
-		r = hpte_old_to_new_r(v, r);
-		v = hpte_old_to_new_v(v);
-	}
-	hptep[1] = cpu_to_be64(r);
-	eieio();
 	trace_kvm_ptw_unmap(kvm->arch.lpid,
 			    ptw_hpte_gpa(rev->guest_rpte, psize));
-	return v;
+	return ptw_hpte_write_r(hptep, v, r);
 }
 
 /**
@@ -344,10 +345,8 @@ void kvmppc_ptw_hpt_unmap(struct kvmppc_ptw *p, unsigned long start,
 			ptw_hpte_unlock(hptep);
 			continue;
 		}
-		v = ptw_hpte_restore_locked(kvm, hptep, rev, index);
-		__unlock_hpte(hptep, v);
-		asm volatile("ptesync" : : : "memory");
-		preempt_enable();
+		ptw_hpte_release(hptep,
+				 ptw_hpte_restore_locked(kvm, hptep, rev, index));
 		xa_erase(&p->hpt_maps, index);
 		p->stats.unmaps++;
 	}
