@@ -79,6 +79,9 @@ mkdir -p "$B/logs"
 LOG="$B/logs/$MACHINE-$MODE.log"
 echo "run-qemu: booting $MACHINE ($MODE), console in $LOG"
 set +e
+# One emulated host at a time on this machine (2 cores): concurrent runs
+# (another clone, a helper's worktree) wait here instead of starving.
+flock "${PTW_QEMU_LOCK:-/tmp/kvm-pt-qemu.lock}" \
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-ppc64 "${QM[@]}" -accel tcg \
 	-nographic $NODEFAULTS -serial mon:stdio -no-reboot \
 	-kernel "$KIMAGE" -initrd "$R.cpio.gz" \
