@@ -44,13 +44,15 @@ EOF
 case "$MACHINE" in
 pseries)
 	QM=(-M pseries,cap-nested-hv=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
-	    -cpu POWER9 -m 2G -smp 2)
+	    -cpu POWER9 -m 3G -smp 2)
 	DEVS=(-device pci-testdev -device virtio-net-pci -device e1000e)
 	CONSOLE=hvc0
 	NODEFAULTS=-nodefaults
+	# A 1G page for the test of KVM's 1G leaves beside a window.
+	EXTRA_APPEND="hugepagesz=1G hugepages=1"
 	;;
 powernv9)
-	QM=(-M powernv9 -cpu POWER9 -m 3G -smp 1)
+	QM=(-M powernv9 -cpu POWER9 -m 4G -smp 1)
 	# Functions of one slot share the root port's window, so their
 	# small BARs can share a 64K page as on pseries.
 	DEVS=(-device pci-testdev,bus=pcie.0,addr=0.0,multifunction=on
@@ -60,7 +62,7 @@ powernv9)
 	NODEFAULTS=	# the PHBs are default devices here
 	# powernv aligns every BAR to PAGE_SIZE by default; ask for 4K so a
 	# rescan packs the small BARs as pseries does.
-	EXTRA_APPEND="pci=resource_alignment=12@pci:1b36:0005;12@pci:1af4:1041;12@pci:8086:10d3"
+	EXTRA_APPEND="pci=resource_alignment=12@pci:1b36:0005;12@pci:1af4:1041;12@pci:8086:10d3 hugepagesz=1G hugepages=1"
 	;;
 powernv9-hash)
 	# The same host with a hash MMU: KVM offers HPT guests here.

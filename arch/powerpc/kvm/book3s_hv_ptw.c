@@ -13,10 +13,14 @@
  * a host byte outside the BAR.
  */
 
+#include <linux/hashtable.h>
 #include <linux/kvm_host.h>
 #include <linux/mm.h>
-#include <linux/pci_regs.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/pci.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/kvm_book3s.h>
@@ -28,12 +32,36 @@
 #define CREATE_TRACE_POINTS
 #include "trace_ptw.h"
 
-/* The VMs that have a window device, by LPID: the fault path looks here. */
-static DEFINE_XARRAY(ptw_vms);
+/*
+ * 4K partition-scoped leaves under a nested hypervisor: -1 (default)
+ * decides by the L0 hypervisor, 0 never, 1 always. Read when a VM creates
+ * its window device.
+ */
+static int ptw_nested_4k = -1;
+module_param(ptw_nested_4k, int, 0644);
+MODULE_PARM_DESC(ptw_nested_4k,
+		 "nested (pseries) host: map window pages with 4K leaves (-1 auto: only if L0 is not KVM, 0 never, 1 always)");
+
+/*
+ * The VMs that have a window device, keyed by their struct kvm: the fault
+ * paths look here. A VM's entry goes in ptw_destroy(), when no vCPU is
+ * left, and the struct kvm is freed only after that, so a lookup can
+ * never find another VM's state. RCU only protects the walk past other
+ * VMs' entries.
+ */
+static DEFINE_SPINLOCK(ptw_vms_lock);
+static DEFINE_HASHTABLE(ptw_vms, 6);
 
 static struct kvmppc_ptw *ptw_of(struct kvm *kvm)
 {
-	return xa_load(&ptw_vms, kvm->arch.lpid);
+	struct kvmppc_ptw *p;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(ptw_vms, p, node, (unsigned long)kvm)
+		if (p->kvm == kvm)
+			break;
+	rcu_read_unlock();
+	return p;
 }
 
 static u64 ptw_guest_end(const struct kvmppc_ptw_window *w)
@@ -67,11 +95,13 @@ static struct kvmppc_ptw_window *ptw_find(struct kvmppc_ptw *p, u64 gpa)
 	return NULL;
 }
 
+/* Called with kvm->mmu_lock held. */
 static void ptw_unmap_window(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w)
 {
 	u64 start = ALIGN_DOWN(w->layout.guest_addr, 1UL << KVMPPC_PTW_SHIFT_4K);
 	u64 end = ALIGN(ptw_guest_end(w), 1UL << KVMPPC_PTW_SHIFT_4K);
 
+	lockdep_assert_held(&p->kvm->mmu_lock);
 	kvmppc_ptw_radix_unmap(p, start, end);
 	kvmppc_ptw_hpt_unmap(p, start, end);
 }
@@ -80,15 +110,39 @@ static void ptw_unmap_window(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w)
  * A vCPU that cached an emulated-MMIO HPTE (mmio_cache_search()) sends
  * its faults straight to MMIO emulation: when a window appears at a guest
  * address, those caches must miss so its pages reach the fault path.
+ * KVM's own faults on guest RAM that decided their leaf size before the
+ * window changed must retry (kvmppc_ptw_radix_region_busy()): bump the
+ * sequence they check under kvm->mmu_lock, as an invalidation would.
  */
-static void ptw_hpt_caches_stale(struct kvmppc_ptw *p)
+static void ptw_windows_changed(struct kvmppc_ptw *p)
 {
+	lockdep_assert_held(&p->kvm->mmu_lock);
 	atomic64_inc(&p->kvm->arch.mmio_update);
+	p->kvm->mmu_invalidate_seq++;
 }
 
 /*
- * Look up the faulting page and count the fault. Called with @p->lock
- * held. Return: its class; for DIRECT and MAP4K, @hpa and @shift give the
+ * The window's host bytes are no longer the VMM's (or the VM is going):
+ * no mapping, no passthrough access from now on. kvm->mmu_lock held.
+ */
+static void ptw_kill_window(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w,
+			    const char *why)
+{
+	lockdep_assert_held(&p->kvm->mmu_lock);
+	if (w->dead)
+		return;
+	w->dead = true;
+	ptw_unmap_window(p, w);
+	if (w->msix)
+		kvmppc_ptw_msix_set_live(w->msix, false);
+	trace_kvm_ptw_window(p->kvm->arch.lpid, w->id, why,
+			     w->layout.guest_addr, w->layout.host_addr,
+			     w->layout.size);
+}
+
+/*
+ * Look up the faulting page and count the fault. Called with
+ * kvm->mmu_lock held. Return: its class; for DIRECT and MAP4K, @hpa and @shift give the
  * host page (of 2^@shift bytes) that holds its bytes.
  */
 static enum kvmppc_ptw_class ptw_fault_class(struct kvmppc_ptw *p,
@@ -126,19 +180,25 @@ static void ptw_count_map(struct kvmppc_ptw *p, enum kvmppc_ptw_class class,
  * @gpa: the guest physical address
  *
  * Called by kvmppc_book3s_radix_page_fault() before it emulates MMIO.
+ * Allocations come first; the window is looked up, and the leaves are
+ * written, under kvm->mmu_lock, which the MMU notifier takes to kill a
+ * window: no leaf is ever published for a window that is dead.
  *
- * Return: true if a mapping now covers @gpa and the guest should retry;
- * false to let the access go on to MMIO emulation (in-kernel devices on
- * KVM_MMIO_BUS such as the MSI-X emulator, then the VMM), as today.
+ * Return: true if a mapping now covers @gpa, or the tree changed under
+ * us, and the guest should retry; false to let the access go on to MMIO
+ * emulation (in-kernel devices on KVM_MMIO_BUS such as the MSI-X
+ * emulator, then the VMM), as today.
  */
 bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa)
 {
-	struct kvmppc_ptw *p = ptw_of(vcpu->kvm);
+	struct kvm *kvm = vcpu->kvm;
+	struct kvmppc_ptw *p = ptw_of(kvm);
+	struct kvmppc_ptw_radix_cache pc = { };
 	enum kvmppc_ptw_class class;
 	struct kvmppc_ptw_window *w;
 	unsigned int shift = 0, npages = 0;
 	u64 hpa = 0, page;
-	int ret = 0;
+	int ret = 0, prepared;
 
 	/*
 	 * Our leaves are no-execute device memory: an instruction fetch
@@ -146,26 +206,78 @@ bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa)
 	 */
 	if (!p || vcpu->arch.trap == BOOK3S_INTERRUPT_H_INST_STORAGE)
 		return false;
-	mutex_lock(&p->lock);
+	prepared = kvmppc_ptw_radix_prepare(p, gpa, &pc);
+	spin_lock(&kvm->mmu_lock);
 	w = ptw_find(p, gpa);
 	if (!w || p->torn_down) {
-		mutex_unlock(&p->lock);
+		kvmppc_ptw_radix_finish(p, gpa, &pc);
+		spin_unlock(&kvm->mmu_lock);
 		return false;
 	}
 	class = ptw_fault_class(p, w, gpa, &hpa, &shift);
 	if (class == KVMPPC_PTW_DIRECT || class == KVMPPC_PTW_MAP4K) {
 		/*
 		 * A host page (DIRECT) goes in as its 4K pieces: a 2M region
-		 * holds one table format, and ours is the 4K one.
+		 * holds one table format, and ours is the 4K one. Under an
+		 * L0 hypervisor that cannot walk 4K leaves, exit instead.
 		 */
 		page = gpa & ~((1UL << shift) - 1);
 		npages = 1U << (shift - KVMPPC_PTW_SHIFT_4K);
-		ret = kvmppc_ptw_radix_map(p, page, hpa, npages);
-		ptw_count_map(p, class, ret);
+		if (!p->map_4k)
+			ret = -EOPNOTSUPP;
+		else if (prepared)
+			ret = prepared;
+		else
+			ret = kvmppc_ptw_radix_map(p, page, hpa, npages, &pc);
+		if (ret != -EAGAIN)
+			ptw_count_map(p, class, ret);
 	}
-	trace_kvm_ptw_fault(vcpu->kvm->arch.lpid, gpa, class, hpa, npages, ret);
-	mutex_unlock(&p->lock);
-	return npages && !ret;
+	trace_kvm_ptw_fault(kvm->arch.lpid, gpa, class, hpa, npages, ret);
+	kvmppc_ptw_radix_finish(p, gpa, &pc);
+	spin_unlock(&kvm->mmu_lock);
+	return (npages && !ret) || ret == -EAGAIN;
+}
+
+/*
+ * What a hash fault at @gpa through a guest HPTE (@hpte as the fault path
+ * read it) maps: the HPTE keeps the guest's page size, so a 4K one maps
+ * the host 4K page, a 64K one the host 64K page of a DIRECT page; other
+ * sizes stay emulated MMIO. Return: 4K pages mapped (0: none); @hpa is
+ * then the host page.
+ */
+static unsigned int ptw_hpt_pages(enum kvmppc_ptw_class class, u64 gpa,
+				  const unsigned long *hpte, unsigned int shift,
+				  u64 *hpa)
+{
+	if (class != KVMPPC_PTW_DIRECT && class != KVMPPC_PTW_MAP4K)
+		return 0;
+	if (kvmppc_ptw_hpte_is_4k(hpte[0], hpte[2])) {
+		*hpa += gpa & ((1UL << shift) - 1) &
+			~((1UL << KVMPPC_PTW_SHIFT_4K) - 1);
+		return 1;
+	}
+	if (class == KVMPPC_PTW_DIRECT && shift == KVMPPC_PTW_SHIFT_64K &&
+	    kvmppc_ptw_hpte_is_64k(hpte[0], hpte[2]))
+		return 1U << (shift - KVMPPC_PTW_SHIFT_4K);
+	return 0;
+}
+
+/*
+ * Would the fault fill the HPTE, which has no record yet? Called with
+ * kvm->mmu_lock held.
+ */
+static bool ptw_hpt_needs_record(struct kvmppc_ptw *p,
+				 struct kvmppc_ptw_window *w, unsigned long index,
+				 const unsigned long *hpte, u64 gpa)
+{
+	enum kvmppc_ptw_class class;
+	unsigned int shift = 0;
+	u64 hpa = 0;
+
+	if (!w || w->dead || xa_load(&p->hpt_maps, index))
+		return false;
+	class = kvmppc_ptw_classify(&w->layout, gpa, &hpa, &shift);
+	return ptw_hpt_pages(class, gpa, hpte, shift, &hpa);
 }
 
 /**
@@ -177,7 +289,10 @@ bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa)
  *	read them
  * @gpa: the guest physical address
  *
- * Called by kvmppc_book3s_hv_page_fault() before it emulates MMIO.
+ * Called by kvmppc_book3s_hv_page_fault() before it emulates MMIO. The
+ * HPTE is filled under kvm->mmu_lock, like the radix path; the record
+ * unmap will find it by is stored first, with the lock dropped (it may
+ * allocate).
  *
  * Return: true if the guest should retry the access (now mapped, or the
  * HPTE changed meanwhile); false to let it go on to MMIO emulation, as
@@ -186,56 +301,78 @@ bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa)
 bool kvmppc_ptw_hpt_fault(struct kvm_vcpu *vcpu, unsigned long index,
 			  const unsigned long *hpte, unsigned long gpa)
 {
-	struct kvmppc_ptw *p = ptw_of(vcpu->kvm);
+	struct kvm *kvm = vcpu->kvm;
+	struct kvmppc_ptw *p = ptw_of(kvm);
 	enum kvmppc_ptw_class class;
 	struct kvmppc_ptw_window *w;
 	unsigned int shift = 0, npages = 0;
 	u64 hpa = 0;
-	int ret = 0;
+	int ret = 0, prepared = 0;
 
 	/* G forbids instruction fetches: keep today's path for them. */
 	if (!p || vcpu->arch.trap == BOOK3S_INTERRUPT_H_INST_STORAGE)
 		return false;
-	mutex_lock(&p->lock);
+	spin_lock(&kvm->mmu_lock);
 	w = ptw_find(p, gpa);
+	if (ptw_hpt_needs_record(p, w, index, hpte, gpa)) {
+		spin_unlock(&kvm->mmu_lock);
+		prepared = kvmppc_ptw_hpt_prepare(p, index);
+		spin_lock(&kvm->mmu_lock);
+		w = ptw_find(p, gpa);
+	}
 	if (!w) {
-		mutex_unlock(&p->lock);
+		spin_unlock(&kvm->mmu_lock);
 		return false;
 	}
 	class = ptw_fault_class(p, w, gpa, &hpa, &shift);
 	if (class == KVMPPC_PTW_DIRECT || class == KVMPPC_PTW_MAP4K) {
-		/*
-		 * The HPTE keeps the guest's page size: a 4K one maps the
-		 * host 4K page; a 64K one the host 64K page of a DIRECT
-		 * page. Other sizes stay emulated MMIO.
-		 */
 		ret = -EOPNOTSUPP;
-		if (kvmppc_ptw_hpte_is_4k(hpte[0], hpte[2])) {
-			hpa += gpa & ((1UL << shift) - 1) &
-			       ~((1UL << KVMPPC_PTW_SHIFT_4K) - 1);
-			npages = 1;
-		} else if (class == KVMPPC_PTW_DIRECT &&
-			   shift == KVMPPC_PTW_SHIFT_64K &&
-			   kvmppc_ptw_hpte_is_64k(hpte[0], hpte[2])) {
-			npages = 1U << (shift - KVMPPC_PTW_SHIFT_4K);
-		}
+		npages = ptw_hpt_pages(class, gpa, hpte, shift, &hpa);
 		if (npages)
-			ret = kvmppc_ptw_hpt_map(p, index, hpte, hpa);
+			ret = prepared ? prepared :
+			      kvmppc_ptw_hpt_map(p, index, hpte, hpa);
 		if (ret != -EAGAIN)
 			ptw_count_map(p, class, ret);
 		if (ret)
 			npages = 0;
 	}
-	trace_kvm_ptw_fault(vcpu->kvm->arch.lpid, gpa, class, hpa, npages,
-			    ret);
-	mutex_unlock(&p->lock);
+	trace_kvm_ptw_fault(kvm->arch.lpid, gpa, class, hpa, npages, ret);
+	spin_unlock(&kvm->mmu_lock);
 	return npages || ret == -EAGAIN;
 }
 
 /**
+ * kvmppc_ptw_vm_destroy() - the VM is being torn down
+ * @kvm: the VM; no vCPU runs any more, kvm->lock is held
+ *
+ * Called by kvmppc_core_destroy_vm_hv() before it frees the HPT or the
+ * radix tree and the LPID. Stops everything that could still reach the
+ * VM from outside: the MMU notifier (its release unmaps every window)
+ * and the eventfds of MSI-X vectors (a late interrupt would otherwise be
+ * delivered into an interrupt controller the VM is about to free).
+ */
+void kvmppc_ptw_vm_destroy(struct kvm *kvm)
+{
+	struct kvmppc_ptw *p = ptw_of(kvm);
+	int i;
+
+	if (!p)
+		return;
+	mmu_notifier_unregister(&p->mn, kvm->mm);
+	mutex_lock(&p->lock);
+	spin_lock(&kvm->mmu_lock);
+	kvmppc_ptw_hpt_forget(p);
+	spin_unlock(&kvm->mmu_lock);
+	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++)
+		if (p->windows[i] && p->windows[i]->msix)
+			kvmppc_ptw_msix_release_irqs(p->windows[i]->msix);
+	mutex_unlock(&p->lock);
+}
+
+/**
  * kvmppc_ptw_hpt_free() - forget the window HPTEs of an HPT being freed
- * @kvm: the VM, whose HPT is about to be freed or cleared (VM teardown,
- *	KVM_PPC_ALLOCATE_HTAB, switch to radix); no vCPU runs
+ * @kvm: the VM, whose HPT is about to be freed or cleared
+ *	(KVM_PPC_ALLOCATE_HTAB, switch to radix); no vCPU runs
  */
 void kvmppc_ptw_hpt_free(struct kvm *kvm)
 {
@@ -243,9 +380,26 @@ void kvmppc_ptw_hpt_free(struct kvm *kvm)
 
 	if (!p)
 		return;
-	mutex_lock(&p->lock);
+	spin_lock(&kvm->mmu_lock);
 	kvmppc_ptw_hpt_forget(p);
-	mutex_unlock(&p->lock);
+	spin_unlock(&kvm->mmu_lock);
+}
+
+static bool ptw_hull_overlaps(struct kvmppc_ptw *p, u64 s, u64 e)
+{
+	int i;
+
+	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++) {
+		struct kvmppc_ptw_window *w = p->windows[i];
+		u64 hs, he;
+
+		if (!w)
+			continue;
+		ptw_hull(w->layout.guest_addr, w->layout.size, &hs, &he);
+		if (s < he && hs < e)
+			return true;
+	}
+	return false;
 }
 
 /**
@@ -255,7 +409,7 @@ void kvmppc_ptw_hpt_free(struct kvm *kvm)
  *
  * A 2M region with one of our 512-entry 4K tables must not also hold
  * KVM's 64K mappings, so memslots stay out of the windows' 2M regions.
- * Called under kvm->slots_lock.
+ * Called under kvm->slots_lock, which ADD and MOVE hold too.
  *
  * Return: true if the memslot would share a 2M region with a window.
  */
@@ -265,23 +419,46 @@ bool kvmppc_ptw_memslot_conflict(struct kvm *kvm,
 	struct kvmppc_ptw *p = ptw_of(kvm);
 	u64 s = slot->base_gfn << PAGE_SHIFT;
 	u64 e = s + (slot->npages << PAGE_SHIFT);
-	bool conflict = false;
-	int i;
+	bool conflict;
 
 	if (!p)
 		return false;
-	mutex_lock(&p->lock);
-	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS && !conflict; i++) {
-		struct kvmppc_ptw_window *w = p->windows[i];
-		u64 hs, he;
-
-		if (!w)
-			continue;
-		ptw_hull(w->layout.guest_addr, w->layout.size, &hs, &he);
-		conflict = s < he && hs < e;
-	}
-	mutex_unlock(&p->lock);
+	spin_lock(&kvm->mmu_lock);
+	conflict = ptw_hull_overlaps(p, s, e);
+	spin_unlock(&kvm->mmu_lock);
 	return conflict;
+}
+
+/**
+ * kvmppc_ptw_radix_region_busy() - may KVM map guest RAM here with a leaf
+ *	of 2^@shift bytes?
+ * @kvm: the VM
+ * @gpa: a guest address in the region
+ * @shift: PUD_SHIFT (1G leaf) or PMD_SHIFT (2M leaf)
+ *
+ * A large leaf replaces the whole subtree under its entry
+ * (kvmppc_create_pte() frees it with KVM's own caches), and maps guest
+ * RAM over the whole region: it must not cover a 2M region where a
+ * window's 4K tables live or may live. Called by
+ * kvmppc_book3s_instantiate_page() when it chooses the leaf size; the
+ * choice is checked again against kvm->mmu_invalidate_seq under
+ * kvm->mmu_lock, which ADD and MOVE bump (ptw_windows_changed()).
+ *
+ * Return: true if the leaf must be smaller.
+ */
+bool kvmppc_ptw_radix_region_busy(struct kvm *kvm, unsigned long gpa,
+				  unsigned int shift)
+{
+	struct kvmppc_ptw *p = ptw_of(kvm);
+	u64 s = gpa & ~((1UL << shift) - 1);
+	bool busy;
+
+	if (!p)
+		return false;
+	spin_lock(&kvm->mmu_lock);
+	busy = ptw_hull_overlaps(p, s, s + (1UL << shift));
+	spin_unlock(&kvm->mmu_lock);
+	return busy;
 }
 
 /**
@@ -300,20 +477,44 @@ void kvmppc_ptw_radix_free(struct kvm *kvm)
 
 	if (!p)
 		return;
-	mutex_lock(&p->lock);
+	spin_lock(&kvm->mmu_lock);
 	if (!p->torn_down)
 		kvmppc_ptw_radix_free_tables(p, true);
 	if (kvm_is_radix(kvm))
 		p->torn_down = true;
-	mutex_unlock(&p->lock);
+	spin_unlock(&kvm->mmu_lock);
+}
+
+/*
+ * Is [@hpa, @hpa + @size) inside one memory BAR of a PCI device? Only
+ * such bytes may become a window: a PFN mapping of anything else (RAM
+ * carve-outs, another driver's registers, /dev/mem) is refused.
+ */
+static bool ptw_pci_bar_holds(u64 hpa, u64 size)
+{
+	struct pci_dev *pdev = NULL;
+	int i;
+
+	for_each_pci_dev(pdev) {
+		for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+			const struct resource *r = &pdev->resource[i];
+
+			if (resource_type(r) == IORESOURCE_MEM &&
+			    r->start <= hpa && hpa + size - 1 <= r->end) {
+				pci_dev_put(pdev);
+				return true;
+			}
+		}
+	}
+	return false;
 }
 
 /*
  * Resolve the host physical address of the VMM's mapping of a host BAR.
- * Only IO PFN mappings (VFIO regions, sysfs resource files) qualify, and
- * the whole range must be one physically contiguous device range.
- * Takes mmap_lock: call before any window lock (the MMU notifier takes
- * @p->lock under mmap_lock).
+ * Only writable IO PFN mappings (VFIO regions, sysfs resource files) of
+ * one PCI memory BAR qualify, and the whole range must be one physically
+ * contiguous device range. Takes mmap_lock: the caller holds no lock the
+ * MMU notifier or the fault path take.
  */
 static int ptw_resolve_host(u64 uaddr, u64 size, u64 *host_addr)
 {
@@ -338,10 +539,18 @@ static int ptw_resolve_host(u64 uaddr, u64 size, u64 *host_addr)
 			ret = -EINVAL;
 			break;
 		}
+		/*
+		 * Window leaves are writable: the VMM must be allowed to
+		 * write the bytes itself (read-only windows do not exist).
+		 */
+		if (!(vma->vm_flags & VM_WRITE)) {
+			ret = -EACCES;
+			break;
+		}
 		ret = follow_pfn(vma, a, &pfn);
 		if (ret) {
 			/* VFIO fills its BAR mappings on first touch. */
-			ret = fixup_user_fault(mm, a, 0, NULL);
+			ret = fixup_user_fault(mm, a, FAULT_FLAG_WRITE, NULL);
 			vma = ret ? NULL : vma_lookup(mm, a);
 			ret = vma ? follow_pfn(vma, a, &pfn) : -EFAULT;
 			if (ret)
@@ -357,12 +566,13 @@ static int ptw_resolve_host(u64 uaddr, u64 size, u64 *host_addr)
 		cond_resched();
 	}
 	mmap_read_unlock(mm);
-	if (!ret)
-		*host_addr = ((u64)first_pfn << PAGE_SHIFT) + (uaddr - start);
-	return ret;
+	if (ret)
+		return ret;
+	*host_addr = ((u64)first_pfn << PAGE_SHIFT) + (uaddr - start);
+	return ptw_pci_bar_holds(*host_addr, size) ? 0 : -EPERM;
 }
 
-/* Called with slots_lock and @p->lock held. */
+/* Called with @p->lock and slots_lock held. */
 static int ptw_check_placement(struct kvmppc_ptw *p, u64 guest_addr,
 			       u64 size, const struct kvmppc_ptw_window *self)
 {
@@ -391,6 +601,44 @@ static int ptw_check_placement(struct kvmppc_ptw *p, u64 guest_addr,
 	return 0;
 }
 
+/*
+ * KVM may already map guest RAM with a 1G leaf whose region takes in the
+ * window's 2M regions (a memslot elsewhere in that 1G, backed by a 1G
+ * host page): it would hide the window, and our tables could not be
+ * hooked under it. Unmap it; the RAM faults back in with smaller leaves
+ * (kvmppc_ptw_radix_region_busy()). Called with slots_lock and
+ * kvm->mmu_lock held.
+ */
+static void ptw_split_large_leaves(struct kvmppc_ptw *p, u64 guest_addr,
+				   u64 size)
+{
+	struct kvm *kvm = p->kvm;
+	struct kvm_memory_slot *slot;
+	u64 hs, he, gpa;
+	unsigned int shift;
+	pte_t *ptep;
+	int bkt;
+
+	if (!kvm_is_radix(kvm) || !kvm->arch.pgtable || p->torn_down)
+		return;
+	ptw_hull(guest_addr, size, &hs, &he);
+	for (gpa = ALIGN_DOWN(hs, PUD_SIZE); gpa < he; gpa += PUD_SIZE) {
+		ptep = find_kvm_secondary_pte(kvm, gpa, &shift);
+		if (!ptep || !pte_present(*ptep) || shift != PUD_SHIFT)
+			continue;
+		/* The memslot it maps, for KVM's dirty and rmap tracking. */
+		kvm_for_each_memslot(slot, bkt, kvm_memslots(kvm)) {
+			u64 s = slot->base_gfn << PAGE_SHIFT;
+
+			if (s < gpa + PUD_SIZE &&
+			    gpa < s + (slot->npages << PAGE_SHIFT)) {
+				kvm_unmap_radix(kvm, slot, gpa >> PAGE_SHIFT);
+				break;
+			}
+		}
+	}
+}
+
 static int ptw_copy_window(struct kvm_ppc_pt_window *uw, u64 uaddr)
 {
 	if (copy_from_user(uw, u64_to_user_ptr(uaddr), sizeof(*uw)))
@@ -399,6 +647,102 @@ static int ptw_copy_window(struct kvm_ppc_pt_window *uw, u64 uaddr)
 		return -EINVAL;
 	return 0;
 }
+
+/* An unused window id, or -ENOSPC. Called with @p->lock held. */
+static int ptw_free_id(struct kvmppc_ptw *p)
+{
+	int id;
+
+	for (id = 0; id < KVM_PPC_PTW_MAX_WINDOWS; id++)
+		if (!p->windows[id])
+			return id;
+	return -ENOSPC;
+}
+
+/*
+ * Make a new window visible to the fault path and the MMU notifier, if no
+ * invalidation of the VMM's address space ran since @seq was read (before
+ * the host bytes were resolved). Called with kvm->mmu_lock held.
+ *
+ * Return: 0, -EAGAIN (resolve again) or -EBUSY (VM being torn down).
+ */
+static int ptw_publish_locked(struct kvmppc_ptw *p,
+			      struct kvmppc_ptw_window *w, unsigned long seq)
+{
+	struct kvm *kvm = p->kvm;
+
+	if (p->torn_down)
+		return -EBUSY;
+	if (p->mmu_invalidating || p->mmu_seq != seq)
+		return -EAGAIN;
+	ptw_split_large_leaves(p, w->layout.guest_addr, w->layout.size);
+	p->windows[w->id] = w;
+	if (w->msix)
+		kvmppc_ptw_msix_set_live(w->msix, true);
+	ptw_windows_changed(p);
+	trace_kvm_ptw_window(kvm->arch.lpid, w->id, "add",
+			     w->layout.guest_addr, w->layout.host_addr,
+			     w->layout.size);
+	return 0;
+}
+
+/*
+ * Publish a new window: resolve its host bytes, check its placement, trap
+ * its MSI-X pages, and make it visible to the fault path and the MMU
+ * notifier only if no invalidation of the VMM's address space ran since
+ * the host bytes were resolved (else resolve again). Called with @p->lock
+ * held.
+ */
+static int ptw_publish(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w,
+		       u64 host_uaddr)
+{
+	struct kvm *kvm = p->kvm;
+	unsigned long seq;
+	int ret;
+
+	for (;;) {
+		spin_lock(&kvm->mmu_lock);
+		seq = p->mmu_seq;
+		spin_unlock(&kvm->mmu_lock);
+		ret = ptw_resolve_host(host_uaddr, w->layout.size,
+				       &w->layout.host_addr);
+		if (!ret)
+			ret = kvmppc_ptw_layout_check(&w->layout);
+		if (ret)
+			return ret;
+
+		mutex_lock(&kvm->slots_lock);
+		ret = ptw_check_placement(p, w->layout.guest_addr,
+					  w->layout.size, NULL);
+		if (!ret && w->msix)
+			ret = kvmppc_ptw_msix_attach(w->msix, w);
+		if (ret) {
+			mutex_unlock(&kvm->slots_lock);
+			return ret;
+		}
+		spin_lock(&kvm->mmu_lock);
+		ret = ptw_publish_locked(p, w, seq);
+		if (!ret) {
+			spin_unlock(&kvm->mmu_lock);
+			if (w->msix)
+				kvmppc_ptw_msix_commit(w->msix);
+			mutex_unlock(&kvm->slots_lock);
+			return 0;
+		}
+		spin_unlock(&kvm->mmu_lock);
+		if (w->msix)
+			kvmppc_ptw_msix_detach(w->msix, true);
+		mutex_unlock(&kvm->slots_lock);
+		if (ret != -EAGAIN)
+			return ret;
+		/* The VMM's address space changed meanwhile: again. */
+		if (signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+}
+
+static int ptw_remove_id(struct kvmppc_ptw *p, u32 id);
 
 static int ptw_add(struct kvmppc_ptw *p, u64 uaddr)
 {
@@ -429,11 +773,6 @@ static int ptw_add(struct kvmppc_ptw *p, u64 uaddr)
 	/* Validate the geometry before touching the VMM's address space. */
 	w->layout.host_addr = uw.host_uaddr & (PAGE_SIZE - 1);
 	ret = kvmppc_ptw_layout_check(&w->layout);
-	if (!ret)
-		ret = ptw_resolve_host(uw.host_uaddr, uw.size,
-				       &w->layout.host_addr);
-	if (!ret)
-		ret = kvmppc_ptw_layout_check(&w->layout);
 	if (ret)
 		goto out_free;
 	if (uw.msix_nvec) {
@@ -445,48 +784,27 @@ static int ptw_add(struct kvmppc_ptw *p, u64 uaddr)
 		}
 	}
 
-	mutex_lock(&p->kvm->slots_lock);
 	mutex_lock(&p->lock);
-	ret = -EBUSY;
-	if (p->torn_down)
-		goto out_unlock;
-	ret = ptw_check_placement(p, uw.guest_addr, uw.size, NULL);
-	if (ret)
-		goto out_unlock;
-	ret = -ENOSPC;
-	for (id = 0; id < KVM_PPC_PTW_MAX_WINDOWS; id++) {
-		if (!p->windows[id]) {
-			w->id = id;
-			p->windows[id] = w;
-			ret = 0;
-			break;
-		}
+	id = ptw_free_id(p);
+	ret = id;
+	if (id >= 0) {
+		w->id = id;
+		ret = ptw_publish(p, w, uw.host_uaddr);
 	}
-	if (!ret && put_user(w->id, (u32 __user *)u64_to_user_ptr(uaddr))) {
-		p->windows[w->id] = NULL;
-		ret = -EFAULT;
-	}
-	if (!ret)
-		ptw_hpt_caches_stale(p);
-out_unlock:
 	mutex_unlock(&p->lock);
-	/* The MMIO bus waits for SRCU readers: not under p->lock. */
-	if (!ret && w->msix) {
-		ret = kvmppc_ptw_msix_attach(w->msix, w);
-		if (ret) {
-			mutex_lock(&p->lock);
-			ptw_unmap_window(p, w);
-			p->windows[w->id] = NULL;
-			mutex_unlock(&p->lock);
-		}
+	if (ret)
+		goto out_free;
+	/*
+	 * The id goes back with no lock held: the store may fault, and
+	 * the fault may run the MMU notifier. Should it fail, the window
+	 * goes again: the VMM could never name it.
+	 */
+	if (put_user(id, (u32 __user *)u64_to_user_ptr(uaddr))) {
+		ptw_remove_id(p, id);
+		return -EFAULT;
 	}
-	mutex_unlock(&p->kvm->slots_lock);
-	if (!ret) {
-		trace_kvm_ptw_window(p->kvm->arch.lpid, w->id, "add",
-				     w->layout.guest_addr, w->layout.host_addr,
-				     w->layout.size);
-		return 0;
-	}
+	return 0;
+
 out_free:
 	if (w->msix)
 		kvmppc_ptw_msix_destroy(w->msix, NULL);
@@ -494,8 +812,28 @@ out_free:
 	return ret;
 }
 
+/*
+ * MOVE changes the guest address only: other fields must be 0 or what
+ * the window already has, so a VMM that means another change hears so.
+ */
+static bool ptw_move_fields_ok(const struct kvm_ppc_pt_window *uw,
+			       const struct kvmppc_ptw_window *w)
+{
+	const struct kvmppc_ptw_layout *l = &w->layout;
+	u16 nvec = l->msix_table_size / PCI_MSIX_ENTRY_SIZE;
+
+	return (!uw->size || uw->size == l->size) &&
+	       (!uw->host_uaddr || uw->host_uaddr == w->host_uaddr) &&
+	       (!uw->msix_nvec || uw->msix_nvec == nvec) &&
+	       (!uw->msix_table_offset ||
+		uw->msix_table_offset == l->msix_table_offset) &&
+	       (!uw->msix_pba_offset ||
+		uw->msix_pba_offset == l->msix_pba_offset);
+}
+
 static int ptw_move(struct kvmppc_ptw *p, u64 uaddr)
 {
+	struct kvm *kvm = p->kvm;
 	struct kvmppc_ptw_layout moved;
 	struct kvm_ppc_pt_window uw;
 	struct kvmppc_ptw_window *w;
@@ -506,39 +844,47 @@ static int ptw_move(struct kvmppc_ptw *p, u64 uaddr)
 		return ret;
 	if (uw.id >= KVM_PPC_PTW_MAX_WINDOWS)
 		return -EINVAL;
-	mutex_lock(&p->kvm->slots_lock);
 	mutex_lock(&p->lock);
+	mutex_lock(&kvm->slots_lock);
 	w = p->windows[uw.id];
 	ret = -ENOENT;
 	if (!w)
+		goto out;
+	ret = -EINVAL;
+	if (!ptw_move_fields_ok(&uw, w))
 		goto out;
 	moved = w->layout;
 	moved.guest_addr = uw.guest_addr;
 	ret = kvmppc_ptw_layout_check(&moved);
 	if (!ret)
 		ret = ptw_check_placement(p, uw.guest_addr, w->layout.size, w);
+	/*
+	 * The MSI-X trap at the new place first: if it cannot be had,
+	 * nothing has changed. The table keeps its state: moving a BAR
+	 * does not reset MSI-X.
+	 */
+	if (!ret && w->msix) {
+		struct kvmppc_ptw_window tmp = *w;
+
+		tmp.layout = moved;
+		ret = kvmppc_ptw_msix_attach(w->msix, &tmp);
+	}
 	if (ret)
 		goto out;
+	spin_lock(&kvm->mmu_lock);
 	/* The old guest range must not keep a single mapping. */
 	ptw_unmap_window(p, w);
 	w->layout = moved;
-	ptw_hpt_caches_stale(p);
-	trace_kvm_ptw_window(p->kvm->arch.lpid, w->id, "move",
+	ptw_split_large_leaves(p, moved.guest_addr, moved.size);
+	ptw_windows_changed(p);
+	trace_kvm_ptw_window(kvm->arch.lpid, w->id, "move",
 			     moved.guest_addr, moved.host_addr, moved.size);
-	mutex_unlock(&p->lock);
-	/*
-	 * The table keeps its state: moving a BAR does not reset MSI-X.
-	 * Should the new trap fail, table accesses exit to the VMM.
-	 */
-	if (w->msix) {
-		kvmppc_ptw_msix_detach(w->msix, true);
-		ret = kvmppc_ptw_msix_attach(w->msix, w);
-	}
-	mutex_unlock(&p->kvm->slots_lock);
-	return ret;
+	spin_unlock(&kvm->mmu_lock);
+	if (w->msix)
+		kvmppc_ptw_msix_commit(w->msix);
 out:
+	mutex_unlock(&kvm->slots_lock);
 	mutex_unlock(&p->lock);
-	mutex_unlock(&p->kvm->slots_lock);
 	return ret;
 }
 
@@ -555,45 +901,60 @@ static void ptw_stats_add_msix(struct kvm_ppc_pt_window_stats *dst,
 	dst->msix_pending += src->msix_pending;
 }
 
+static int ptw_remove_id(struct kvmppc_ptw *p, u32 id)
+{
+	struct kvm *kvm = p->kvm;
+	struct kvm_ppc_pt_window_stats last = { 0 };
+	struct kvmppc_ptw_window *w;
+
+	mutex_lock(&p->lock);
+	mutex_lock(&kvm->slots_lock);
+	spin_lock(&kvm->mmu_lock);
+	w = p->windows[id];
+	if (w) {
+		ptw_unmap_window(p, w);
+		p->windows[id] = NULL;
+		if (w->msix)
+			kvmppc_ptw_msix_set_live(w->msix, false);
+		ptw_windows_changed(p);
+		trace_kvm_ptw_window(kvm->arch.lpid, id, "remove",
+				     w->layout.guest_addr, w->layout.host_addr,
+				     w->layout.size);
+	}
+	spin_unlock(&kvm->mmu_lock);
+	if (w && w->msix) {
+		/* The MMIO bus waits for its SRCU readers here. */
+		kvmppc_ptw_msix_detach(w->msix, true);
+		kvmppc_ptw_msix_destroy(w->msix, &last);
+		/* Its MSI-X counters stay in the VM's. */
+		spin_lock(&kvm->mmu_lock);
+		ptw_stats_add_msix(&p->stats, &last);
+		spin_unlock(&kvm->mmu_lock);
+	}
+	mutex_unlock(&kvm->slots_lock);
+	mutex_unlock(&p->lock);
+	kfree(w);
+	return w ? 0 : -ENOENT;
+}
+
 static int ptw_remove(struct kvmppc_ptw *p, u64 uaddr)
 {
-	struct kvmppc_ptw_window *w;
 	u32 id;
 
 	if (get_user(id, (u32 __user *)u64_to_user_ptr(uaddr)))
 		return -EFAULT;
 	if (id >= KVM_PPC_PTW_MAX_WINDOWS)
 		return -EINVAL;
-	mutex_lock(&p->kvm->slots_lock);
-	mutex_lock(&p->lock);
-	w = p->windows[id];
-	if (w) {
-		ptw_unmap_window(p, w);
-		p->windows[id] = NULL;
-		trace_kvm_ptw_window(p->kvm->arch.lpid, id, "remove",
-				     w->layout.guest_addr, w->layout.host_addr,
-				     w->layout.size);
-	}
-	mutex_unlock(&p->lock);
-	if (w && w->msix) {
-		struct kvm_ppc_pt_window_stats last = { 0 };
-
-		kvmppc_ptw_msix_detach(w->msix, true);
-		kvmppc_ptw_msix_destroy(w->msix, &last);
-		/* Its MSI-X counters stay in the VM's. */
-		mutex_lock(&p->lock);
-		ptw_stats_add_msix(&p->stats, &last);
-		mutex_unlock(&p->lock);
-	}
-	mutex_unlock(&p->kvm->slots_lock);
-	kfree(w);
-	return w ? 0 : -ENOENT;
+	return ptw_remove_id(p, id);
 }
 
 /*
- * The VMM's mapping of a host BAR is going away (munmap, mprotect, exit):
- * the physical address we resolved may stop being the device's, so the
- * window stops mapping for good.
+ * The VMM's mapping of a host BAR is going away (munmap, mprotect, VFIO
+ * zapping it for a reset or with memory decode off, exit): the physical
+ * address we resolved may stop being the device's, so the window stops
+ * mapping, and reaching the device, for good. Only kvm->mmu_lock is
+ * taken, never a lock held across allocation, mmap_lock or user access;
+ * nothing sleeps, so a non-blockable invalidation is served too.
  */
 static int ptw_invalidate_range_start(struct mmu_notifier *mn,
 				      const struct mmu_notifier_range *range)
@@ -601,24 +962,28 @@ static int ptw_invalidate_range_start(struct mmu_notifier *mn,
 	struct kvmppc_ptw *p = container_of(mn, struct kvmppc_ptw, mn);
 	int i;
 
-	if (mmu_notifier_range_blockable(range))
-		mutex_lock(&p->lock);
-	else if (!mutex_trylock(&p->lock))
-		return -EAGAIN;
+	spin_lock(&p->kvm->mmu_lock);
+	p->mmu_invalidating++;
 	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++) {
 		struct kvmppc_ptw_window *w = p->windows[i];
 
-		if (!w || w->dead || range->end <= w->host_uaddr ||
-		    w->host_uaddr + w->layout.size <= range->start)
-			continue;
-		w->dead = true;
-		ptw_unmap_window(p, w);
-		trace_kvm_ptw_window(p->kvm->arch.lpid, w->id,
-				     "host-gone", w->layout.guest_addr,
-				     w->layout.host_addr, w->layout.size);
+		if (w && range->start < w->host_uaddr + w->layout.size &&
+		    w->host_uaddr < range->end)
+			ptw_kill_window(p, w, "host-gone");
 	}
-	mutex_unlock(&p->lock);
+	spin_unlock(&p->kvm->mmu_lock);
 	return 0;
+}
+
+static void ptw_invalidate_range_end(struct mmu_notifier *mn,
+				     const struct mmu_notifier_range *range)
+{
+	struct kvmppc_ptw *p = container_of(mn, struct kvmppc_ptw, mn);
+
+	spin_lock(&p->kvm->mmu_lock);
+	p->mmu_seq++;
+	p->mmu_invalidating--;
+	spin_unlock(&p->kvm->mmu_lock);
 }
 
 static void ptw_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
@@ -626,20 +991,16 @@ static void ptw_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	struct kvmppc_ptw *p = container_of(mn, struct kvmppc_ptw, mn);
 	int i;
 
-	mutex_lock(&p->lock);
-	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++) {
-		struct kvmppc_ptw_window *w = p->windows[i];
-
-		if (w && !w->dead) {
-			w->dead = true;
-			ptw_unmap_window(p, w);
-		}
-	}
-	mutex_unlock(&p->lock);
+	spin_lock(&p->kvm->mmu_lock);
+	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++)
+		if (p->windows[i])
+			ptw_kill_window(p, p->windows[i], "host-gone");
+	spin_unlock(&p->kvm->mmu_lock);
 }
 
 static const struct mmu_notifier_ops ptw_mmu_notifier_ops = {
 	.invalidate_range_start = ptw_invalidate_range_start,
+	.invalidate_range_end = ptw_invalidate_range_end,
 	.release = ptw_mm_release,
 };
 
@@ -714,7 +1075,9 @@ static int ptw_get_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 	    attr->attr != KVM_DEV_PPC_PTW_STATS)
 		return -ENXIO;
 	mutex_lock(&p->lock);
+	spin_lock(&p->kvm->mmu_lock);
 	stats = p->stats;
+	spin_unlock(&p->kvm->mmu_lock);
 	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++)
 		if (p->windows[i] && p->windows[i]->msix)
 			kvmppc_ptw_msix_add_stats(p->windows[i]->msix, &stats);
@@ -745,6 +1108,29 @@ static int ptw_has_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 	return -ENXIO;
 }
 
+/*
+ * May the partition-scoped tree hold 4K leaves? On bare metal the MMU
+ * walks it. Nested, the L0 hypervisor builds its shadow tree from ours:
+ * a KVM L0 with 64K pages refuses leaves smaller than its own pages
+ * (kvmhv_nested_page_fault()), so an access would never complete; an L0
+ * that is not KVM (a full-system emulator walks the tree itself) is
+ * trusted. A KVM L0 that can will say so in a later version.
+ */
+static bool ptw_tree_takes_4k(void)
+{
+	struct device_node *hyp;
+	bool kvm_l0;
+
+	if (!kvmhv_on_pseries())
+		return true;
+	if (ptw_nested_4k >= 0)
+		return ptw_nested_4k;
+	hyp = of_find_node_by_path("/hypervisor");
+	kvm_l0 = hyp && of_device_is_compatible(hyp, "linux,kvm");
+	of_node_put(hyp);
+	return !kvm_l0;
+}
+
 /* Called with kvm->lock held, by the VMM (current->mm is the VM's mm). */
 static int ptw_create(struct kvm_device *dev, u32 type)
 {
@@ -754,11 +1140,15 @@ static int ptw_create(struct kvm_device *dev, u32 type)
 
 	if (current->mm != kvm->mm)
 		return -EIO;
+	/* Only kvm-hv serves window faults (a PR VM has none of ours). */
+	if (!is_kvmppc_hv_enabled(kvm))
+		return -EINVAL;
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return -ENOMEM;
 	p->kvm = kvm;
 	p->msi_window = KVM_PPC_PTW_DEFAULT_MSI_WINDOW;
+	p->map_4k = ptw_tree_takes_4k();
 	mutex_init(&p->lock);
 	xa_init(&p->tables);
 	xa_init(&p->hpt_maps);
@@ -766,12 +1156,19 @@ static int ptw_create(struct kvm_device *dev, u32 type)
 	ret = mmu_notifier_register(&p->mn, kvm->mm);
 	if (ret)
 		goto out_free;
-	/* One device per VM: the LPID is taken once. */
-	ret = xa_insert(&ptw_vms, kvm->arch.lpid, p, GFP_KERNEL_ACCOUNT);
-	if (ret == -EBUSY)
-		ret = -EEXIST;
+	/* One device per VM. */
+	spin_lock(&ptw_vms_lock);
+	ret = ptw_of(kvm) ? -EEXIST : 0;
+	if (!ret)
+		hash_add_rcu(ptw_vms, &p->node, (unsigned long)kvm);
+	spin_unlock(&ptw_vms_lock);
 	if (ret)
 		goto out_unregister;
+	/*
+	 * kvm_destroy_vm() drops the VM's reference on kvm-hv before it
+	 * destroys the devices: hold our own until ptw_destroy() is done.
+	 */
+	__module_get(THIS_MODULE);
 	dev->private = p;
 	return 0;
 
@@ -782,28 +1179,28 @@ out_free:
 	return ret;
 }
 
-/* VM teardown: no vCPU runs, kvmppc_free_radix() has already run. */
+/*
+ * VM teardown: no vCPU runs; kvmppc_ptw_vm_destroy() stopped the notifier
+ * and the eventfds; the radix tree (with our tables) or the HPT (with our
+ * HPTEs) is gone already, and so is the MMIO bus. Only memory is left to
+ * free.
+ */
 static void ptw_destroy(struct kvm_device *dev)
 {
 	struct kvmppc_ptw *p = dev->private;
+	struct kvm *kvm = p->kvm;
 	int i;
 
-	mmu_notifier_unregister(&p->mn, p->kvm->mm);
-	xa_erase(&ptw_vms, p->kvm->arch.lpid);
-	/*
-	 * kvm_arch_destroy_vm() ran first: a radix tree is gone already and
-	 * our tables with it (kvmppc_ptw_radix_free()), as is an HPT with
-	 * our HPTEs (kvmppc_ptw_hpt_free()). Only memory is left to free, no
-	 * PMD to clear or HPTE to restore.
-	 */
-	mutex_lock(&p->lock);
+	spin_lock(&ptw_vms_lock);
+	hash_del_rcu(&p->node);
+	spin_unlock(&ptw_vms_lock);
+	spin_lock(&kvm->mmu_lock);
 	kvmppc_ptw_radix_free_tables(p, false);
 	kvmppc_ptw_hpt_forget(p);
-	mutex_unlock(&p->lock);
+	spin_unlock(&kvm->mmu_lock);
 	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++) {
 		struct kvmppc_ptw_window *w = p->windows[i];
 
-		/* The MMIO bus is gone already: nothing to unregister. */
 		if (w && w->msix) {
 			kvmppc_ptw_msix_detach(w->msix, false);
 			kvmppc_ptw_msix_destroy(w->msix, NULL);
@@ -811,8 +1208,10 @@ static void ptw_destroy(struct kvm_device *dev)
 		kfree(w);
 	}
 	xa_destroy(&p->tables);
-	kfree(p);
+	mutex_destroy(&p->lock);
+	kfree_rcu(p, rcu);
 	kfree(dev);
+	module_put(THIS_MODULE);
 }
 
 static struct kvm_device_ops kvmppc_ptw_ops = {

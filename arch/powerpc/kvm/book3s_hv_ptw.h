@@ -7,8 +7,10 @@
 #ifndef __KVM_BOOK3S_HV_PTW_H__
 #define __KVM_BOOK3S_HV_PTW_H__
 
+#include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/xarray.h>
 #include <uapi/linux/kvm_ppc_pt_window.h>
 #include <asm/kvm_ptw_classify.h>
@@ -20,7 +22,7 @@
  *	notifier: the window dies with it.
  * @id: the id ADD returned.
  * @dead: the host mapping went away; every access exits to the VMM until
- *	the VMM removes the window.
+ *	the VMM removes the window. Set under kvm->mmu_lock.
  * @msix: MSI-X table emulation, NULL if the window holds no table.
  */
 struct kvmppc_ptw_window {
@@ -34,7 +36,9 @@ struct kvmppc_ptw_window {
 /**
  * struct kvmppc_ptw_table - a 512-entry table of 4K PTEs under one PMD
  * @ptes: the table, naturally aligned, big-endian PTEs as the MMU reads.
- * @pmdp: the partition-scoped PMD entry that points to @ptes.
+ * @pmdp: the partition-scoped PMD entry that points to @ptes; NULL while
+ *	the table is allocated but not yet hooked into the tree (between a
+ *	fault's allocation and its install under kvm->mmu_lock).
  * @nr_present: present entries; the table goes when it drops to 0.
  */
 struct kvmppc_ptw_table {
@@ -44,33 +48,70 @@ struct kvmppc_ptw_table {
 };
 
 /**
+ * struct kvmppc_ptw_radix_cache - what a radix fault allocates before it
+ *	takes kvm->mmu_lock
+ * @pud: a PUD table, in case the PGD entry is empty.
+ * @pmd: a PMD table, in case the PUD entry is empty.
+ */
+struct kvmppc_ptw_radix_cache {
+	pud_t *pud;
+	pmd_t *pmd;
+};
+
+/**
  * struct kvmppc_ptw - the windows of one VM (private data of its device)
  * @kvm: the VM.
- * @lock: serialises windows, tables and stats; taken after slots_lock,
- *	never while holding mmap_lock for the fault path's sake.
- * @windows: indexed by window id.
+ * @node: in the table of VMs with windows, keyed by @kvm.
+ * @rcu: @node is walked under RCU: freed after a grace period.
+ * @lock: serialises the control plane (ADD, MOVE, REMOVE, MSI-X
+ *	attributes, teardown). Outermost: taken before kvm->slots_lock and
+ *	mmap_lock, held across allocations. Never taken by the fault paths
+ *	or the MMU notifier.
+ * @windows: indexed by window id. Written with @lock and kvm->mmu_lock
+ *	held; read under either.
  * @tables: our 4K-PTE tables, indexed by guest address >> PMD_SHIFT.
- * @hpt_maps: indices of the HPTEs made valid for windows (HPT guests).
- * @torn_down: the radix tree is gone for good (VM teardown).
+ *	Inserted by the fault path before it takes kvm->mmu_lock (the
+ *	allocation may sleep), hooked into the tree, emptied and erased
+ *	under kvm->mmu_lock.
+ * @hpt_maps: indices of the HPTEs made valid for windows (HPT guests);
+ *	stored before kvm->mmu_lock, checked and erased under it.
+ * @torn_down: the radix tree is gone for good (VM teardown); under
+ *	kvm->mmu_lock.
+ * @map_4k: the partition-scoped tree may hold 4K leaves: always on bare
+ *	metal; nested (pseries), only if the L0 hypervisor walks them.
  * @mn: watches the VMM's mappings of host BARs.
+ * @mmu_seq: bumped under kvm->mmu_lock when an invalidation of the VMM's
+ *	address space ends; ADD publishes a window only if it did not
+ *	change since the host address was resolved.
+ * @mmu_invalidating: invalidations in progress (under kvm->mmu_lock).
  * @msi_window: the guest address a routable MSI message carries.
- * @stats: counters reported through KVM_DEV_PPC_PTW_GRP_STATS (the MSI-X
- *	ones of removed windows; live windows add theirs when read).
+ * @stats: counters reported through KVM_DEV_PPC_PTW_GRP_STATS, under
+ *	kvm->mmu_lock (the MSI-X ones of removed windows; live windows add
+ *	theirs when read).
  */
 struct kvmppc_ptw {
 	struct kvm *kvm;
-	struct mutex lock;
+	struct hlist_node node;
+	struct rcu_head rcu;
+	struct mutex lock;	/* the control plane, see above */
 	struct kvmppc_ptw_window *windows[KVM_PPC_PTW_MAX_WINDOWS];
 	struct xarray tables;
 	struct xarray hpt_maps;
 	bool torn_down;
+	bool map_4k;
 	struct mmu_notifier mn;
+	unsigned long mmu_seq;
+	unsigned long mmu_invalidating;
 	u64 msi_window;
 	struct kvm_ppc_pt_window_stats stats;
 };
 
+int kvmppc_ptw_radix_prepare(struct kvmppc_ptw *p, unsigned long gpa,
+			     struct kvmppc_ptw_radix_cache *pc);
 int kvmppc_ptw_radix_map(struct kvmppc_ptw *p, unsigned long gpa, u64 hpa,
-			 unsigned int npages);
+			 unsigned int npages, struct kvmppc_ptw_radix_cache *pc);
+void kvmppc_ptw_radix_finish(struct kvmppc_ptw *p, unsigned long gpa,
+			     struct kvmppc_ptw_radix_cache *pc);
 void kvmppc_ptw_radix_unmap(struct kvmppc_ptw *p, unsigned long start,
 			    unsigned long end);
 void kvmppc_ptw_radix_free_tables(struct kvmppc_ptw *p, bool tree_alive);
@@ -78,6 +119,7 @@ int kvmppc_ptw_radix_init(void);
 
 bool kvmppc_ptw_hpte_is_4k(unsigned long v, unsigned long guest_rpte);
 bool kvmppc_ptw_hpte_is_64k(unsigned long v, unsigned long guest_rpte);
+int kvmppc_ptw_hpt_prepare(struct kvmppc_ptw *p, unsigned long index);
 int kvmppc_ptw_hpt_map(struct kvmppc_ptw *p, unsigned long index,
 		       const unsigned long *hpte, u64 hpa);
 void kvmppc_ptw_hpt_unmap(struct kvmppc_ptw *p, unsigned long start,
@@ -88,7 +130,10 @@ struct kvmppc_ptw_msix *kvmppc_ptw_msix_create(struct kvmppc_ptw *p,
 					       const struct kvmppc_ptw_window *w);
 int kvmppc_ptw_msix_attach(struct kvmppc_ptw_msix *m,
 			   const struct kvmppc_ptw_window *w);
+void kvmppc_ptw_msix_commit(struct kvmppc_ptw_msix *m);
 void kvmppc_ptw_msix_detach(struct kvmppc_ptw_msix *m, bool bus_alive);
+void kvmppc_ptw_msix_set_live(struct kvmppc_ptw_msix *m, bool live);
+void kvmppc_ptw_msix_release_irqs(struct kvmppc_ptw_msix *m);
 int kvmppc_ptw_msix_set_irq(struct kvmppc_ptw_msix *m, u16 vector, int fd);
 void kvmppc_ptw_msix_set_ctrl(struct kvmppc_ptw_msix *m, u16 msg_ctrl);
 void kvmppc_ptw_msix_add_stats(struct kvmppc_ptw_msix *m,

@@ -139,6 +139,23 @@ static u64 ptw_hpte_gpa(unsigned long guest_rpte, unsigned long psize)
 }
 
 /**
+ * kvmppc_ptw_hpt_prepare() - record an HPTE the fault may fill
+ * @p: the VM's windows
+ * @index: the HPTE
+ *
+ * Called with no lock held: the record may need memory. A record whose
+ * HPTE is never filled, or is later removed by the guest, is skipped and
+ * dropped on unmap.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int kvmppc_ptw_hpt_prepare(struct kvmppc_ptw *p, unsigned long index)
+{
+	return xa_err(xa_store(&p->hpt_maps, index, xa_mk_value(0),
+			       GFP_KERNEL_ACCOUNT));
+}
+
+/**
  * kvmppc_ptw_hpt_map() - make an emulated-MMIO HPTE map a host page
  * @p: the VM's windows
  * @index: the HPTE, as the fault path found it
@@ -147,13 +164,15 @@ static u64 ptw_hpte_gpa(unsigned long guest_rpte, unsigned long psize)
  * @hpa: the host page, of the guest HPTE's size (4K, or 64K for a DIRECT
  *	page), wholly inside the window's host BAR
  *
- * The HPTE is rewritten only if it is still what the fault path read,
- * and not while the HPT is being resized (kvm->arch.mmu_ready is 0; the
- * HPTE lock orders the test against the resize, as for guest RAM).
- * Called with @p->lock held, preemptible, from the fault path (SRCU held).
+ * The HPTE is rewritten only if it is still what the fault path read, it
+ * is still recorded (kvmppc_ptw_hpt_prepare(); an unmap may have dropped
+ * the record since), and not while the HPT is being resized
+ * (kvm->arch.mmu_ready is 0; the HPTE lock orders the test against the
+ * resize, as for guest RAM). Called with kvm->mmu_lock held, from the
+ * fault path (SRCU held).
  *
- * Return: 0 if mapped; -EAGAIN if the HPTE changed, the guest retries;
- * -ENOMEM if the HPTE could not be recorded for a later unmap.
+ * Return: 0 if mapped; -EAGAIN if the HPTE or its record changed, the
+ * guest retries.
  */
 int kvmppc_ptw_hpt_map(struct kvmppc_ptw *p, unsigned long index,
 		       const unsigned long *hpte, u64 hpa)
@@ -164,9 +183,8 @@ int kvmppc_ptw_hpt_map(struct kvmppc_ptw *p, unsigned long index,
 	struct revmap_entry *rev;
 	struct kvm_hpt_info hpt;
 	__be64 *hptep;
-	int ret;
 
-	lockdep_assert_held(&p->lock);
+	lockdep_assert_held(&kvm->mmu_lock);
 	if (WARN_ON_ONCE(!psize || (hpa & (psize - 1))))
 		return -EINVAL;
 	/*
@@ -176,9 +194,7 @@ int kvmppc_ptw_hpt_map(struct kvmppc_ptw *p, unsigned long index,
 	 * not to be touched; within it, the HPTE no longer matches, or the
 	 * resize is still going (mmu_ready), and the guest retries.
 	 */
-	spin_lock(&kvm->mmu_lock);
 	hpt = kvm->arch.hpt;
-	spin_unlock(&kvm->mmu_lock);
 	if (index >= kvmppc_hpt_npte(&hpt))
 		return -EAGAIN;
 	rev = &hpt.rev[index];
@@ -186,15 +202,9 @@ int kvmppc_ptw_hpt_map(struct kvmppc_ptw *p, unsigned long index,
 	/* The narrower POWER9 RPN field, so either HPTE format holds it. */
 	if (WARN_ON_ONCE(hpa & ~HPTE_R_RPN_3_0))
 		return -EINVAL;
-	/*
-	 * Record before the HPTE is valid, and outside its lock (the
-	 * allocation may sleep). A record whose HPTE is never filled, or is
-	 * later removed by the guest, is skipped and dropped on unmap.
-	 */
-	ret = xa_err(xa_store(&p->hpt_maps, index, xa_mk_value(0),
-			      GFP_KERNEL_ACCOUNT));
-	if (ret)
-		return ret;
+	/* Every valid window HPTE has a record, for unmap to find it. */
+	if (!xa_load(&p->hpt_maps, index))
+		return -EAGAIN;
 
 	/*
 	 * The guest's PP0/PP, key, no-execute, R/C and page size (LP); the
@@ -295,8 +305,8 @@ void kvmppc_ptw_hpte_unmap_locked(struct kvm *kvm, __be64 *hptep,
  * window (windows and memslots never overlap); those whose page overlaps
  * the range are restored. Records of HPTEs that are no longer such entries
  * are dropped (one the guest reused for a page elsewhere is kept and
- * skipped until the HPT goes). Called with @p->lock held; sleeps only if
- * the caller may (the MMU notifier's non-blocking path does not).
+ * skipped until the HPT goes). Called with kvm->mmu_lock held; nothing
+ * sleeps (the MMU notifier calls it).
  */
 void kvmppc_ptw_hpt_unmap(struct kvmppc_ptw *p, unsigned long start,
 			  unsigned long end)
@@ -307,7 +317,7 @@ void kvmppc_ptw_hpt_unmap(struct kvmppc_ptw *p, unsigned long start,
 	int srcu_idx;
 	void *entry;
 
-	lockdep_assert_held(&p->lock);
+	lockdep_assert_held(&kvm->mmu_lock);
 	if (xa_empty(&p->hpt_maps) || start >= end)
 		return;
 	/*
@@ -317,9 +327,7 @@ void kvmppc_ptw_hpt_unmap(struct kvmppc_ptw *p, unsigned long start,
 	 * the rehash left no window HPTE valid, so they are skipped.
 	 */
 	srcu_idx = srcu_read_lock(&kvm->srcu);
-	spin_lock(&kvm->mmu_lock);
 	hpt = kvm->arch.hpt;
-	spin_unlock(&kvm->mmu_lock);
 	xa_for_each(&p->hpt_maps, index, entry) {
 		__be64 *hptep = ptw_hptep(&hpt, index);
 		struct revmap_entry *rev = &hpt.rev[index];
@@ -358,13 +366,13 @@ void kvmppc_ptw_hpt_unmap(struct kvmppc_ptw *p, unsigned long start,
  * kvmppc_ptw_hpt_forget() - drop the records of an HPT about to be freed
  * @p: the VM's windows
  *
- * Called with @p->lock held, no vCPU running and the HPT about to be
+ * Called with kvm->mmu_lock held, no vCPU running and the HPT about to be
  * freed or cleared (VM teardown, KVM_PPC_ALLOCATE_HTAB, switch to radix):
  * its HPTEs die with it, and the LPID's TLB entries are flushed before
  * it runs again.
  */
 void kvmppc_ptw_hpt_forget(struct kvmppc_ptw *p)
 {
-	lockdep_assert_held(&p->lock);
+	lockdep_assert_held(&p->kvm->mmu_lock);
 	xa_destroy(&p->hpt_maps);
 }

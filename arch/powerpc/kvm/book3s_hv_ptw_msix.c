@@ -75,6 +75,14 @@ struct kvmppc_ptw_msix_irq {
  * @window_id: for traces.
  * @nr_pages: entries of @pages.
  * @pages: trapped pages at the window's current guest address.
+ * @nr_next: entries of @next.
+ * @next: trapped pages at the window's next guest address (ADD, MOVE),
+ *	registered before the window changes so that a failure changes
+ *	nothing; kvmppc_ptw_msix_commit() makes them @pages.
+ * @pt_lock: orders device accesses against @live.
+ * @live: the window's host bytes are the VMM's: accesses beside the table
+ *	may reach the device. Cleared, under @pt_lock, by the MMU notifier
+ *	and REMOVE; no access starts after that.
  * @irqs: eventfd per vector, NULL if none.
  * @routed: vectors currently routed (changed under the emulator's lock).
  * @nr_routed: vectors that became routed.
@@ -87,6 +95,10 @@ struct kvmppc_ptw_msix {
 	u32 window_id;
 	unsigned int nr_pages;
 	struct kvmppc_ptw_msix_page *pages;
+	unsigned int nr_next;
+	struct kvmppc_ptw_msix_page *next;
+	spinlock_t pt_lock;	/* orders device accesses against @live */
+	bool live;
 	struct kvmppc_ptw_msix_irq **irqs;
 	unsigned long *routed;
 	atomic64_t nr_routed;
@@ -151,6 +163,7 @@ static struct kvmppc_ptw_msix_page *ptw_msix_page(struct kvmppc_ptw_msix *m,
  * Registers beside the table: the same access, same size, to the device.
  * Only naturally aligned 1/2/4/8-byte accesses: a cache-inhibited access
  * that is not aligned would take an alignment interrupt in the host.
+ * Called with @m->pt_lock held (MOVE swaps the pages).
  */
 static void __iomem *ptw_msix_dev_addr(struct kvmppc_ptw_msix *m,
 					u64 bar_offset, int len)
@@ -166,49 +179,68 @@ static void __iomem *ptw_msix_dev_addr(struct kvmppc_ptw_msix *m,
 
 static int ptw_msix_dev_read(void *opaque, u64 bar_offset, int len, void *val)
 {
-	void __iomem *addr = ptw_msix_dev_addr(opaque, bar_offset, len);
+	struct kvmppc_ptw_msix *m = opaque;
+	void __iomem *addr;
+	int ret = 0;
 
+	spin_lock(&m->pt_lock);
+	addr = m->live ? ptw_msix_dev_addr(m, bar_offset, len) : NULL;
 	if (!addr)
-		return -EOPNOTSUPP;
-	switch (len) {
-	case 1:
+		ret = -EOPNOTSUPP;
+	else if (len == 1)
 		*(u8 *)val = readb(addr);
-		return 0;
-	case 2:
+	else if (len == 2)
 		put_unaligned_le16(readw(addr), val);
-		return 0;
-	case 4:
+	else if (len == 4)
 		put_unaligned_le32(readl(addr), val);
-		return 0;
-	case 8:
+	else if (len == 8)
 		put_unaligned_le64(readq(addr), val);
-		return 0;
-	}
-	return -EOPNOTSUPP;
+	else
+		ret = -EOPNOTSUPP;
+	spin_unlock(&m->pt_lock);
+	return ret;
 }
 
 static int ptw_msix_dev_write(void *opaque, u64 bar_offset, int len,
 			      const void *val)
 {
-	void __iomem *addr = ptw_msix_dev_addr(opaque, bar_offset, len);
+	struct kvmppc_ptw_msix *m = opaque;
+	void __iomem *addr;
+	int ret = 0;
 
+	spin_lock(&m->pt_lock);
+	addr = m->live ? ptw_msix_dev_addr(m, bar_offset, len) : NULL;
 	if (!addr)
-		return -EOPNOTSUPP;
-	switch (len) {
-	case 1:
+		ret = -EOPNOTSUPP;
+	else if (len == 1)
 		writeb(*(const u8 *)val, addr);
-		return 0;
-	case 2:
+	else if (len == 2)
 		writew(get_unaligned_le16(val), addr);
-		return 0;
-	case 4:
+	else if (len == 4)
 		writel(get_unaligned_le32(val), addr);
-		return 0;
-	case 8:
+	else if (len == 8)
 		writeq(get_unaligned_le64(val), addr);
-		return 0;
-	}
-	return -EOPNOTSUPP;
+	else
+		ret = -EOPNOTSUPP;
+	spin_unlock(&m->pt_lock);
+	return ret;
+}
+
+/**
+ * kvmppc_ptw_msix_set_live() - may accesses beside the table reach the
+ *	device?
+ * @m: the window's MSI-X state
+ * @live: true once the window is published with its host bytes, false
+ *	for good when they stop being the VMM's
+ *
+ * When this returns false, no device access is in progress and none will
+ * start. Called with kvm->mmu_lock held.
+ */
+void kvmppc_ptw_msix_set_live(struct kvmppc_ptw_msix *m, bool live)
+{
+	spin_lock(&m->pt_lock);
+	m->live = live;
+	spin_unlock(&m->pt_lock);
 }
 
 static const struct kvm_msix_emul_ops ptw_msix_emul_ops = {
@@ -270,6 +302,7 @@ struct kvmppc_ptw_msix *kvmppc_ptw_msix_create(struct kvmppc_ptw *p,
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 	m->p = p;
+	spin_lock_init(&m->pt_lock);
 	m->irqs = kcalloc(nvec, sizeof(*m->irqs), GFP_KERNEL_ACCOUNT);
 	m->routed = bitmap_zalloc(nvec, GFP_KERNEL_ACCOUNT);
 	if (!m->irqs || !m->routed) {
@@ -290,48 +323,92 @@ err:
 	return ERR_CAST(emul);
 }
 
+/* Unregister and unmap a set of trapped pages, and free it. */
+static void ptw_msix_free_pages(struct kvmppc_ptw_msix *m,
+				struct kvmppc_ptw_msix_page *pages,
+				unsigned int n, bool bus_alive)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct kvmppc_ptw_msix_page *pg = &pages[i];
+
+		if (pg->registered && bus_alive)
+			kvm_io_bus_unregister_dev(m->p->kvm, KVM_MMIO_BUS,
+						  &pg->dev);
+		if (pg->regs)
+			iounmap(pg->regs);
+	}
+	kfree(pages);
+}
+
+/*
+ * Add the MSIX-class guest 4K pages that [@off, @off + @len) of the window
+ * touches to @pages (once each). Only those pages are looked at, however
+ * large the window.
+ */
+static unsigned int ptw_msix_find_pages(const struct kvmppc_ptw_layout *l,
+					u64 off, u64 len,
+					struct kvmppc_ptw_msix_page *pages,
+					unsigned int n)
+{
+	u64 gend = l->guest_addr + l->size, page, hpa;
+	unsigned int shift, i;
+
+	for (page = ALIGN_DOWN(l->guest_addr + off, SZ_4K);
+	     page < l->guest_addr + off + len; page += SZ_4K) {
+		u64 start = max(page, l->guest_addr);
+
+		if (kvmppc_ptw_classify(l, start, &hpa, &shift) !=
+		    KVMPPC_PTW_MSIX)
+			continue;
+		for (i = 0; i < n && pages[i].gpa != start; i++)
+			;
+		if (i < n)
+			continue;
+		pages[n].gpa = start;
+		pages[n].len = min(page + SZ_4K, gend) - start;
+		pages[n].bar_offset = start - l->guest_addr;
+		n++;
+	}
+	return n;
+}
+
 /**
  * kvmppc_ptw_msix_attach() - trap the table and PBA pages at the window's
- *	current guest address
+ *	next guest address
  * @m: the window's MSI-X state
- * @w: the window
+ * @w: the window as it is to be (its id and layout)
  *
- * Called with kvm->slots_lock held and the window lock NOT held: the bus
- * update waits for SRCU readers, and the fault path holds SRCU while it
- * takes the window lock.
+ * The pages at the current address stay trapped until
+ * kvmppc_ptw_msix_commit(). Called with kvm->slots_lock held and not
+ * kvm->mmu_lock: the bus update waits for SRCU readers.
  *
- * Return: 0 or a negative errno (then nothing is attached).
+ * Return: 0 or a negative errno (then nothing changed).
  */
 int kvmppc_ptw_msix_attach(struct kvmppc_ptw_msix *m,
 			   const struct kvmppc_ptw_window *w)
 {
 	const struct kvmppc_ptw_layout *l = &w->layout;
-	u64 gend = l->guest_addr + l->size, page, hpa;
-	unsigned int n = 0, shift;
+	struct kvmppc_ptw_msix_page *pages;
+	unsigned int n, max, i;
 	int ret = 0;
 
 	lockdep_assert_held(&m->p->kvm->slots_lock);
-	m->window_id = w->id;
-	for (page = ALIGN_DOWN(l->guest_addr, SZ_4K); page < gend; page += SZ_4K)
-		n += kvmppc_ptw_classify(l, max(page, l->guest_addr), &hpa,
-					 &shift) == KVMPPC_PTW_MSIX;
-	m->pages = kcalloc(n, sizeof(*m->pages), GFP_KERNEL_ACCOUNT);
-	if (!m->pages)
+	/* A table is at most 32K, a PBA 256 bytes: a few pages each. */
+	max = DIV_ROUND_UP(l->msix_table_size, SZ_4K) +
+	      DIV_ROUND_UP(l->msix_pba_size, SZ_4K) + 2;
+	pages = kcalloc(max, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
 		return -ENOMEM;
-	m->nr_pages = n;
+	n = ptw_msix_find_pages(l, l->msix_table_offset, l->msix_table_size,
+				pages, 0);
+	n = ptw_msix_find_pages(l, l->msix_pba_offset, l->msix_pba_size,
+				pages, n);
+	for (i = 0; i < n; i++) {
+		struct kvmppc_ptw_msix_page *pg = &pages[i];
 
-	n = 0;
-	for (page = ALIGN_DOWN(l->guest_addr, SZ_4K); page < gend; page += SZ_4K) {
-		u64 start = max(page, l->guest_addr);
-		struct kvmppc_ptw_msix_page *pg;
-
-		if (kvmppc_ptw_classify(l, start, &hpa, &shift) != KVMPPC_PTW_MSIX)
-			continue;
-		pg = &m->pages[n++];
 		pg->m = m;
-		pg->gpa = start;
-		pg->len = min(page + SZ_4K, gend) - start;
-		pg->bar_offset = start - l->guest_addr;
 		pg->regs = ioremap(l->host_addr + pg->bar_offset, pg->len);
 		if (!pg->regs) {
 			ret = -ENOMEM;
@@ -344,13 +421,43 @@ int kvmppc_ptw_msix_attach(struct kvmppc_ptw_msix *m,
 			break;
 		pg->registered = true;
 	}
-	if (ret)
-		kvmppc_ptw_msix_detach(m, true);
-	return ret;
+	if (ret) {
+		ptw_msix_free_pages(m, pages, n, true);
+		return ret;
+	}
+	if (m->next)
+		ptw_msix_free_pages(m, m->next, m->nr_next, true);
+	m->window_id = w->id;
+	m->next = pages;
+	m->nr_next = n;
+	return 0;
 }
 
 /**
- * kvmppc_ptw_msix_detach() - stop trapping (window moved or removed)
+ * kvmppc_ptw_msix_commit() - the window is at its next address now
+ * @m: the window's MSI-X state
+ *
+ * The pages kvmppc_ptw_msix_attach() trapped replace the old ones, which
+ * are untrapped. Same locking as kvmppc_ptw_msix_attach().
+ */
+void kvmppc_ptw_msix_commit(struct kvmppc_ptw_msix *m)
+{
+	struct kvmppc_ptw_msix_page *old = m->pages;
+	unsigned int n = m->nr_pages;
+
+	/* The access handlers look pages up in @pages. */
+	spin_lock(&m->pt_lock);
+	m->pages = m->next;
+	m->nr_pages = m->nr_next;
+	spin_unlock(&m->pt_lock);
+	m->next = NULL;
+	m->nr_next = 0;
+	if (old)
+		ptw_msix_free_pages(m, old, n, true);
+}
+
+/**
+ * kvmppc_ptw_msix_detach() - stop trapping (window removed, or ADD failed)
  * @m: the window's MSI-X state
  * @bus_alive: the MMIO bus still exists (not VM teardown, where KVM has
  *	freed the buses before the devices)
@@ -359,18 +466,12 @@ int kvmppc_ptw_msix_attach(struct kvmppc_ptw_msix *m,
  */
 void kvmppc_ptw_msix_detach(struct kvmppc_ptw_msix *m, bool bus_alive)
 {
-	unsigned int i;
-
-	for (i = 0; i < m->nr_pages; i++) {
-		struct kvmppc_ptw_msix_page *pg = &m->pages[i];
-
-		if (pg->registered && bus_alive)
-			kvm_io_bus_unregister_dev(m->p->kvm, KVM_MMIO_BUS,
-						  &pg->dev);
-		if (pg->regs)
-			iounmap(pg->regs);
-	}
-	kfree(m->pages);
+	if (m->next)
+		ptw_msix_free_pages(m, m->next, m->nr_next, bus_alive);
+	if (m->pages)
+		ptw_msix_free_pages(m, m->pages, m->nr_pages, bus_alive);
+	m->next = NULL;
+	m->nr_next = 0;
 	m->pages = NULL;
 	m->nr_pages = 0;
 }
@@ -473,6 +574,25 @@ int kvmppc_ptw_msix_set_irq(struct kvmppc_ptw_msix *m, u16 vector, int fd)
 }
 
 /**
+ * kvmppc_ptw_msix_release_irqs() - detach every vector's eventfd
+ * @m: the window's MSI-X state
+ *
+ * VM teardown: no interrupt may reach the emulator, and through it the
+ * VM's interrupt controller, once this returns. Called with the window
+ * lock held.
+ */
+void kvmppc_ptw_msix_release_irqs(struct kvmppc_ptw_msix *m)
+{
+	u16 v;
+
+	for (v = 0; v < m->emul->nvec; v++) {
+		if (m->irqs[v])
+			ptw_msix_irq_free(m->irqs[v]);
+		m->irqs[v] = NULL;
+	}
+}
+
+/**
  * kvmppc_ptw_msix_set_ctrl() - the guest wrote MSI-X Message Control
  * @m: the window's MSI-X state
  * @msg_ctrl: the register as written (PCI_MSIX_FLAGS_*)
@@ -515,11 +635,7 @@ void kvmppc_ptw_msix_add_stats(struct kvmppc_ptw_msix *m,
 void kvmppc_ptw_msix_destroy(struct kvmppc_ptw_msix *m,
 			     struct kvm_ppc_pt_window_stats *last)
 {
-	u16 v;
-
-	for (v = 0; v < m->emul->nvec; v++)
-		if (m->irqs[v])
-			ptw_msix_irq_free(m->irqs[v]);
+	kvmppc_ptw_msix_release_irqs(m);
 	if (last)
 		kvmppc_ptw_msix_add_stats(m, last);
 	kvm_msix_emul_destroy(m->emul);

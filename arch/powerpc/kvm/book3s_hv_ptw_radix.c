@@ -66,13 +66,16 @@ static void ptw_table_free(struct kvmppc_ptw_table *t)
 }
 
 /*
- * Install a new table under the PMD entry of @gpa, allocating the upper
- * levels like kvmppc_create_pte() does. Called with kvm->mmu_lock held.
- * Returns -EBUSY if the PMD entry is already in use by KVM's own mappings.
+ * Hook a table into the tree under the PMD entry of @gpa, with the upper
+ * levels the fault allocated if they are missing, as kvmppc_create_pte()
+ * does. Called with kvm->mmu_lock held.
+ *
+ * Return: 0; -EBUSY if KVM's own mappings use the region; -EAGAIN if a
+ * level is missing that @pc does not have.
  */
 static int ptw_table_install(struct kvm *kvm, unsigned long gpa,
 			     struct kvmppc_ptw_table *t,
-			     pud_t **new_pud, pmd_t **new_pmd)
+			     struct kvmppc_ptw_radix_cache *pc)
 {
 	pgd_t *pgd = kvm->arch.pgtable + pgd_index(gpa);
 	p4d_t *p4d = p4d_offset(pgd, gpa);
@@ -80,15 +83,19 @@ static int ptw_table_install(struct kvm *kvm, unsigned long gpa,
 	pmd_t *pmd;
 
 	if (p4d_none(*p4d)) {
-		p4d_populate(kvm->mm, p4d, *new_pud);
-		*new_pud = NULL;
+		if (!pc->pud)
+			return -EAGAIN;
+		p4d_populate(kvm->mm, p4d, pc->pud);
+		pc->pud = NULL;
 	}
 	pud = pud_offset(p4d, gpa);
 	if (pud_is_leaf(*pud))
 		return -EBUSY;
 	if (pud_none(*pud)) {
-		pud_populate(kvm->mm, pud, *new_pmd);
-		*new_pmd = NULL;
+		if (!pc->pmd)
+			return -EAGAIN;
+		pud_populate(kvm->mm, pud, pc->pmd);
+		pc->pmd = NULL;
 	}
 	pmd = pmd_offset(pud, gpa);
 	if (!pmd_none(*pmd))
@@ -102,57 +109,104 @@ static int ptw_table_install(struct kvm *kvm, unsigned long gpa,
 }
 
 /**
+ * kvmppc_ptw_radix_prepare() - allocate what mapping @gpa may need
+ * @p: the VM's windows
+ * @gpa: the guest address about to be mapped
+ * @pc: gets upper-level tables, in case the tree lacks them
+ *
+ * Called with no lock held (allocations may sleep and reclaim). A 4K
+ * table for @gpa's 2M region goes into @p->tables now, not yet hooked
+ * into the tree; kvmppc_ptw_radix_map() hooks it in, and
+ * kvmppc_ptw_radix_finish() drops it if nothing did.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int kvmppc_ptw_radix_prepare(struct kvmppc_ptw *p, unsigned long gpa,
+			     struct kvmppc_ptw_radix_cache *pc)
+{
+	struct kvmppc_ptw_table *t;
+	int ret;
+
+	if (xa_load(&p->tables, gpa >> PMD_SHIFT))
+		return 0;
+	pc->pud = pud_alloc_one(p->kvm->mm, gpa);
+	pc->pmd = kvmppc_pmd_alloc();
+	t = ptw_table_alloc();
+	if (!pc->pud || !pc->pmd || !t)
+		ret = -ENOMEM;
+	else
+		ret = xa_insert(&p->tables, gpa >> PMD_SHIFT, t,
+				GFP_KERNEL_ACCOUNT);
+	if (ret && t)
+		ptw_table_free(t);
+	/* Another fault put a table there first: it will do. */
+	return ret == -EBUSY ? 0 : ret;
+}
+
+/**
+ * kvmppc_ptw_radix_finish() - drop what the fault did not use
+ * @p: the VM's windows
+ * @gpa: the address given to kvmppc_ptw_radix_prepare()
+ * @pc: what it allocated
+ *
+ * A table that is still not hooked into the tree is freed: the fault that
+ * inserted it, or one that found it there, gave up. Called with
+ * kvm->mmu_lock held.
+ */
+void kvmppc_ptw_radix_finish(struct kvmppc_ptw *p, unsigned long gpa,
+			     struct kvmppc_ptw_radix_cache *pc)
+{
+	struct kvmppc_ptw_table *t = xa_load(&p->tables, gpa >> PMD_SHIFT);
+
+	lockdep_assert_held(&p->kvm->mmu_lock);
+	if (t && !t->pmdp) {
+		xa_erase(&p->tables, gpa >> PMD_SHIFT);
+		ptw_table_free(t);
+	}
+	if (pc->pud)
+		pud_free(p->kvm->mm, pc->pud);
+	if (pc->pmd)
+		kvmppc_pmd_free(pc->pmd);
+	pc->pud = NULL;
+	pc->pmd = NULL;
+}
+
+/**
  * kvmppc_ptw_radix_map() - map guest 4K pages onto host 4K pages
  * @p: the VM's windows
  * @gpa: first guest page, 4K aligned
  * @hpa: first host page, 4K aligned
  * @npages: number of 4K pages, all inside @gpa's 2M region
+ * @pc: upper levels from kvmppc_ptw_radix_prepare()
  *
  * Pages that are already mapped (another vCPU got there first) are left
- * as they are. Called with @p->lock held.
+ * as they are. Called with kvm->mmu_lock held, after
+ * kvmppc_ptw_radix_prepare() for @gpa.
  *
- * Return: 0, -ENOMEM, or -EBUSY if KVM's own mappings use the region.
+ * Return: 0; -EAGAIN if the table went meanwhile (the guest retries);
+ * -EBUSY if KVM's own mappings use the region.
  */
 int kvmppc_ptw_radix_map(struct kvmppc_ptw *p, unsigned long gpa, u64 hpa,
-			 unsigned int npages)
+			 unsigned int npages, struct kvmppc_ptw_radix_cache *pc)
 {
 	struct kvm *kvm = p->kvm;
-	unsigned long idx = gpa >> PMD_SHIFT;
-	struct kvmppc_ptw_table *t, *new_t = NULL;
-	pud_t *new_pud = NULL;
-	pmd_t *new_pmd = NULL;
+	struct kvmppc_ptw_table *t;
 	unsigned int i, first = ptw_index(gpa);
-	int ret = 0;
+	int ret;
 
-	lockdep_assert_held(&p->lock);
+	lockdep_assert_held(&kvm->mmu_lock);
 	if (WARN_ON_ONCE(!npages || first + npages > PTW_PTES ||
 			 !IS_ALIGNED(gpa | hpa, PTW_4K) ||
 			 ((hpa + (npages - 1) * PTW_4K) & ~PTW_RPN_4K_MASK)))
 		return -EINVAL;
 
-	t = xa_load(&p->tables, idx);
-	if (!t) {
-		new_t = ptw_table_alloc();
-		new_pud = pud_alloc_one(kvm->mm, gpa);
-		new_pmd = kvmppc_pmd_alloc();
-		ret = -ENOMEM;
-		if (!new_t || !new_pud || !new_pmd)
-			goto out;
-		ret = xa_insert(&p->tables, idx, new_t, GFP_KERNEL_ACCOUNT);
+	t = xa_load(&p->tables, gpa >> PMD_SHIFT);
+	if (!t)
+		return -EAGAIN;
+	if (!t->pmdp) {
+		ret = ptw_table_install(kvm, gpa, t, pc);
 		if (ret)
-			goto out;
-	}
-
-	spin_lock(&kvm->mmu_lock);
-	if (!t) {
-		ret = ptw_table_install(kvm, gpa, new_t, &new_pud, &new_pmd);
-		if (ret) {
-			spin_unlock(&kvm->mmu_lock);
-			xa_erase(&p->tables, idx);
-			goto out;
-		}
-		t = new_t;
-		new_t = NULL;
+			return ret;
 	}
 	for (i = first; i < first + npages; i++, hpa += PTW_4K) {
 		pte_t *ptep = (pte_t *)&t->ptes[i];
@@ -164,15 +218,7 @@ int kvmppc_ptw_radix_map(struct kvmppc_ptw *p, unsigned long gpa, u64 hpa,
 				  0);
 		t->nr_present++;
 	}
-	spin_unlock(&kvm->mmu_lock);
-out:
-	if (new_t)
-		ptw_table_free(new_t);
-	if (new_pud)
-		pud_free(kvm->mm, new_pud);
-	if (new_pmd)
-		kvmppc_pmd_free(new_pmd);
-	return ret;
+	return 0;
 }
 
 /* Called with kvm->mmu_lock held; returns true if the table is now empty. */
@@ -209,27 +255,25 @@ static bool ptw_table_unmap(struct kvmppc_ptw *p, struct kvmppc_ptw_table *t,
  * @start: first guest address, 4K aligned
  * @end: end of the range (exclusive)
  *
- * Tables left empty are unhooked from their PMD and freed. Called with
- * @p->lock held.
+ * Tables left empty are unhooked from their PMD and freed; tables not
+ * hooked in yet belong to a fault in progress and are left to it. Only
+ * tables that exist are visited, however large the range. Called with
+ * kvm->mmu_lock held.
  */
 void kvmppc_ptw_radix_unmap(struct kvmppc_ptw *p, unsigned long start,
 			    unsigned long end)
 {
+	struct kvmppc_ptw_table *t;
 	unsigned long idx;
 
-	lockdep_assert_held(&p->lock);
+	lockdep_assert_held(&p->kvm->mmu_lock);
 	if (p->torn_down || start >= end)
 		return;
-	for (idx = start >> PMD_SHIFT; idx <= (end - 1) >> PMD_SHIFT; idx++) {
-		struct kvmppc_ptw_table *t = xa_load(&p->tables, idx);
-		bool empty;
-
-		if (!t)
+	xa_for_each_range(&p->tables, idx, t, start >> PMD_SHIFT,
+			  (end - 1) >> PMD_SHIFT) {
+		if (!t->pmdp)
 			continue;
-		spin_lock(&p->kvm->mmu_lock);
-		empty = ptw_table_unmap(p, t, idx << PMD_SHIFT, start, end);
-		spin_unlock(&p->kvm->mmu_lock);
-		if (empty) {
+		if (ptw_table_unmap(p, t, idx << PMD_SHIFT, start, end)) {
 			xa_erase(&p->tables, idx);
 			ptw_table_free(t);
 		}
@@ -245,24 +289,25 @@ void kvmppc_ptw_radix_unmap(struct kvmppc_ptw *p, unsigned long start,
  *
  * No per-page TLB invalidation: the callers (VM teardown, switch to HPT)
  * run no vCPU, and the whole LPID is flushed before it is used again, as
- * for KVM's own tree. Called with @p->lock held.
+ * for KVM's own tree. Called with kvm->mmu_lock held.
  */
 void kvmppc_ptw_radix_free_tables(struct kvmppc_ptw *p, bool tree_alive)
 {
 	struct kvmppc_ptw_table *t;
 	unsigned long idx;
+	bool hooked = false;
 
-	lockdep_assert_held(&p->lock);
+	lockdep_assert_held(&p->kvm->mmu_lock);
 	/* Unhook every table and flush the walk cache before freeing any. */
-	if (tree_alive && !xa_empty(&p->tables)) {
-		spin_lock(&p->kvm->mmu_lock);
-		xa_for_each(&p->tables, idx, t) {
-			p->stats.unmaps += t->nr_present;
-			pmd_clear(t->pmdp);
-		}
-		spin_unlock(&p->kvm->mmu_lock);
-		kvmppc_radix_flush_pwc(p->kvm, p->kvm->arch.lpid);
+	xa_for_each(&p->tables, idx, t) {
+		if (!t->pmdp || !tree_alive)
+			continue;
+		p->stats.unmaps += t->nr_present;
+		pmd_clear(t->pmdp);
+		hooked = true;
 	}
+	if (hooked)
+		kvmppc_radix_flush_pwc(p->kvm, p->kvm->arch.lpid);
 	xa_for_each(&p->tables, idx, t) {
 		xa_erase(&p->tables, idx);
 		ptw_table_free(t);

@@ -699,9 +699,9 @@ static void vm_init(struct vm *vm, u32 order, bool p9)
 
 static void vm_fini(struct vm *vm)
 {
-	mutex_lock(&vm->p.lock);
+	spin_lock(&vm->kvm.mmu_lock);
 	kvmppc_ptw_hpt_forget(&vm->p);
-	mutex_unlock(&vm->p.lock);
+	spin_unlock(&vm->kvm.mmu_lock);
 	EXPECT(xa_empty(&vm->p.hpt_maps), "records left after forget");
 	EXPECT(!evs.bad_state, "%lu invalidations of an HPTE not locked and ABSENT",
 	       evs.bad_state);
@@ -1204,6 +1204,31 @@ static void count_map(struct kvmppc_ptw *p, int cls, int ret)
  * of a DIRECT page of a window with 64K host pages; other sizes and
  * classes are declined. Counts as the kernel does.
  */
+/* Pages the fault maps for @gpa through @hpte (0: declined); @hpa is set. */
+static unsigned int fault_pages(const struct win *w, u64 gpa,
+				const unsigned long *hpte,
+				enum kvmppc_ptw_class cls, unsigned int shift,
+				u64 *hpa)
+{
+	if (!class_maps(cls))
+		return 0;
+	if (kvmppc_ptw_hpte_is_4k(hpte[0], hpte[2])) {
+		*hpa += gpa & ((1UL << shift) - 1) &
+			~((1UL << KVMPPC_PTW_SHIFT_4K) - 1);
+		return 1;
+	}
+	if (cls == KVMPPC_PTW_DIRECT && shift == KVMPPC_PTW_SHIFT_64K &&
+	    kvmppc_ptw_hpte_is_64k(hpte[0], hpte[2]))
+		return 1U << (shift - KVMPPC_PTW_SHIFT_4K);
+#if defined(PTW_HPT_PLANT) && PTW_HPT_PLANT == 14
+	if (cls == KVMPPC_PTW_MAP4K && kvmppc_ptw_hpte_is_64k(hpte[0], hpte[2])) {
+		*hpa = ALIGN_DOWN(*hpa, 1UL << KVMPPC_PTW_SHIFT_64K);
+		return 16;
+	}
+#endif
+	return 0;
+}
+
 static void ptw_hpt_fault(struct vm *vm, unsigned long index,
 			  const unsigned long *hpte, u64 gpa,
 			  struct fault_res *res)
@@ -1211,13 +1236,25 @@ static void ptw_hpt_fault(struct vm *vm, unsigned long index,
 	const struct win *w;
 	unsigned int shift = 0, npages = 0;
 	u64 hpa = 0;
+	int prepared = 0;
 
-	mutex_lock(&vm->p.lock);
+	spin_lock(&vm->kvm.mmu_lock);
 	w = win_find(vm, gpa);
+	/* The record goes in first, with the lock dropped. */
+	if (w && !xa_load(&vm->p.hpt_maps, index))
+		res->cls = kvmppc_ptw_classify(&w->l, gpa, &hpa, &shift);
+	if (w && !xa_load(&vm->p.hpt_maps, index) &&
+	    fault_pages(w, gpa, hpte, res->cls, shift, &hpa)) {
+		spin_unlock(&vm->kvm.mmu_lock);
+		prepared = kvmppc_ptw_hpt_prepare(&vm->p, index);
+		spin_lock(&vm->kvm.mmu_lock);
+	}
+	hpa = 0;
+	shift = 0;
 	res->gpa = gpa;
 	res->cls = KVMPPC_PTW_EXIT;
 	if (!w) {
-		mutex_unlock(&vm->p.lock);
+		spin_unlock(&vm->kvm.mmu_lock);
 		return;
 	}
 	res->in_window = true;
@@ -1225,32 +1262,18 @@ static void ptw_hpt_fault(struct vm *vm, unsigned long index,
 	count_class(&vm->p, res->cls);
 	if (class_maps(res->cls)) {
 		res->ret = -EOPNOTSUPP;
-		if (kvmppc_ptw_hpte_is_4k(hpte[0], hpte[2])) {
-			hpa += gpa & ((1UL << shift) - 1) &
-			       ~((1UL << KVMPPC_PTW_SHIFT_4K) - 1);
-			npages = 1;
-		} else if (res->cls == KVMPPC_PTW_DIRECT &&
-			   shift == KVMPPC_PTW_SHIFT_64K &&
-			   kvmppc_ptw_hpte_is_64k(hpte[0], hpte[2])) {
-			npages = 1U << (shift - KVMPPC_PTW_SHIFT_4K);
-		}
-#if defined(PTW_HPT_PLANT) && PTW_HPT_PLANT == 14
-		else if (res->cls == KVMPPC_PTW_MAP4K &&
-			 kvmppc_ptw_hpte_is_64k(hpte[0], hpte[2])) {
-			hpa = ALIGN_DOWN(hpa, 1UL << KVMPPC_PTW_SHIFT_64K);
-			npages = 16;
-		}
-#endif
+		npages = fault_pages(w, gpa, hpte, res->cls, shift, &hpa);
 		res->hpa = hpa;
 		if (npages) {
 			res->called = true;
-			res->ret = kvmppc_ptw_hpt_map(&vm->p, index, hpte, hpa);
+			res->ret = prepared ? prepared :
+				   kvmppc_ptw_hpt_map(&vm->p, index, hpte, hpa);
 		}
 		if (res->ret != -EAGAIN)
 			count_map(&vm->p, res->cls, res->ret);
 		res->npages = res->ret ? 0 : npages;
 	}
-	mutex_unlock(&vm->p.lock);
+	spin_unlock(&vm->kvm.mmu_lock);
 }
 
 /*
@@ -1816,9 +1839,9 @@ static void unmap_and_check(struct vm *vm, u64 start, u64 end,
 		vm->want_mmio_update++;
 
 	ev_reset();
-	mutex_lock(&vm->p.lock);
+	spin_lock(&vm->kvm.mmu_lock);
 	kvmppc_ptw_hpt_unmap(&vm->p, start, end);
-	mutex_unlock(&vm->p.lock);
+	spin_unlock(&vm->kvm.mmu_lock);
 
 	EXPECT_MODEL(vm, "after unmapping");
 	EXPECT_EQ(evs.n, ng);
@@ -2427,9 +2450,9 @@ static void one_page(bool p9, unsigned int ssize)
 
 	/* unmap: back to the entry of H_ENTER; one tlbie of the page */
 	ev_reset();
-	mutex_lock(&vm.p.lock);
+	spin_lock(&vm.kvm.mmu_lock);
 	kvmppc_ptw_hpt_unmap(&vm.p, gpa, gpa + SZ4K);
-	mutex_unlock(&vm.p.lock);
+	spin_unlock(&vm.kvm.mmu_lock);
 	old_v = ((u64)ssize << 62) | va_avpn << 7 | 0x20 | 0x2;
 	old_r = gpa | 0x3000000000000000ULL | 0xe00 | 0x100 | 0x10 | 0x4 | 2;
 	d0 = p9 ? old_v & 0x000fffffffffffffULL : old_v;
@@ -3560,15 +3583,15 @@ TEST(forget_drops_records)
 		fault_and_check(&vm, k, &st);
 	EXPECT_EQ(vm.p.hpt_maps.nr, 8);
 	ev_reset();
-	mutex_lock(&vm.p.lock);
+	spin_lock(&vm.kvm.mmu_lock);
 	kvmppc_ptw_hpt_forget(&vm.p);
-	mutex_unlock(&vm.p.lock);
+	spin_unlock(&vm.kvm.mmu_lock);
 	EXPECT(xa_empty(&vm.p.hpt_maps), "records left");
 	EXPECT_MODEL(&vm, "forget");
 	EXPECT_EQ(evs.n, 0);
-	mutex_lock(&vm.p.lock);
+	spin_lock(&vm.kvm.mmu_lock);
 	kvmppc_ptw_hpt_unmap(&vm.p, 0, GPA_TOP);
-	mutex_unlock(&vm.p.lock);
+	spin_unlock(&vm.kvm.mmu_lock);
 	EXPECT_MODEL(&vm, "unmap after forget");
 	EXPECT_EQ(evs.n, 0);
 	EXPECT_EQ(atomic64_read(&vm.kvm.arch.mmio_update), vm.want_mmio_update);
@@ -3753,13 +3776,15 @@ static void forget_unlocked(struct vm *vm)
 
 static void map_hpa_too_high(struct vm *vm)
 {
-	mutex_lock(&vm->p.lock);
+	spin_lock(&vm->kvm.mmu_lock);
 	kvmppc_ptw_hpt_map(&vm->p, 0, read_hpte, HPA_TOP);
 }
 
 static void map_ok(struct vm *vm)
 {
-	mutex_lock(&vm->p.lock);
+	if (kvmppc_ptw_hpt_prepare(&vm->p, 0))
+		abort();
+	spin_lock(&vm->kvm.mmu_lock);
 	if (kvmppc_ptw_hpt_map(&vm->p, 0, read_hpte, HPA_TOP - SZ4K))
 		abort();
 }
@@ -3772,9 +3797,9 @@ TEST(bad_calls_warn)
 	/* HPTE 0 as kvmppc_do_h_enter() leaves it for guest address 0 */
 	hpte_at(&vm.kvm.arch.hpt, 0)[0] = cpu_to_be64(read_hpte[0]);
 	hpte_at(&vm.kvm.arch.hpt, 0)[1] = cpu_to_be64(read_hpte[1]);
-	EXPECT(harness_dies(map_unlocked, &vm), "map without p->lock");
-	EXPECT(harness_dies(unmap_unlocked, &vm), "unmap without p->lock");
-	EXPECT(harness_dies(forget_unlocked, &vm), "forget without p->lock");
+	EXPECT(harness_dies(map_unlocked, &vm), "map without kvm->mmu_lock");
+	EXPECT(harness_dies(unmap_unlocked, &vm), "unmap without kvm->mmu_lock");
+	EXPECT(harness_dies(forget_unlocked, &vm), "forget without kvm->mmu_lock");
 	EXPECT(harness_dies(map_hpa_too_high, &vm), "host address beyond the RPN");
 	EXPECT(!harness_dies(map_ok, &vm), "the top host page");
 	hpte_at(&vm.kvm.arch.hpt, 0)[0] = 0;
@@ -3985,14 +4010,15 @@ TEST(unmap_checks_catch_missing_restore)
 	gi = add_mmio(&vm, &cur, 0x40005000, G4K);
 	ASSERT(gi >= 0, "no slot");
 	vm.g[gi].w = &w;
-	mutex_lock(&vm.p.lock);
+	EXPECT_EQ(kvmppc_ptw_hpt_prepare(&vm.p, vm.g[gi].index), 0);
+	spin_lock(&vm.kvm.mmu_lock);
 	EXPECT_EQ(kvmppc_ptw_hpt_map(&vm.p, vm.g[gi].index, (unsigned long[]){
 		hpte_new_to_old_v(raw_d0(&vm, vm.g[gi].index),
 				  raw_d1(&vm, vm.g[gi].index)),
 		hpte_new_to_old_r(raw_d1(&vm, vm.g[gi].index)),
 		vm.kvm.arch.hpt.rev[vm.g[gi].index].guest_rpte },
 		0x600000005000), 0);
-	mutex_unlock(&vm.p.lock);
+	spin_unlock(&vm.kvm.mmu_lock);
 	model_map(&vm, gi, 0x600000005000, 0);
 	/* ... then its record lost: the unmap cannot find it */
 	xa_erase(&vm.p.hpt_maps, vm.g[gi].index);

@@ -418,6 +418,37 @@ static void vm_init(struct vm *vm)
 }
 
 /*
+ * The fault path's sequence: allocate with no lock held, then map under
+ * kvm->mmu_lock and drop what was not used.
+ */
+static int ptw_map(struct vm *vm, u64 gpa, u64 hpa, unsigned int npages)
+{
+	struct kvmppc_ptw_radix_cache pc = { };
+	int ret = kvmppc_ptw_radix_prepare(&vm->p, gpa, &pc);
+
+	spin_lock(&vm->kvm.mmu_lock);
+	if (!ret)
+		ret = kvmppc_ptw_radix_map(&vm->p, gpa, hpa, npages, &pc);
+	kvmppc_ptw_radix_finish(&vm->p, gpa, &pc);
+	spin_unlock(&vm->kvm.mmu_lock);
+	return ret;
+}
+
+static void ptw_unmap(struct vm *vm, u64 start, u64 end)
+{
+	spin_lock(&vm->kvm.mmu_lock);
+	kvmppc_ptw_radix_unmap(&vm->p, start, end);
+	spin_unlock(&vm->kvm.mmu_lock);
+}
+
+static void ptw_free_tables(struct vm *vm, bool tree_alive)
+{
+	spin_lock(&vm->kvm.mmu_lock);
+	kvmppc_ptw_radix_free_tables(&vm->p, tree_alive);
+	spin_unlock(&vm->kvm.mmu_lock);
+}
+
+/*
  * KVM's leaf at @gpa: a 64K page in one of its 32-entry tables (level 0),
  * a 2M page (level 1) or a 1G page (level 2), allocating the levels above
  * as kvmppc_create_pte() does. For the tests that share a tree with KVM.
@@ -540,7 +571,7 @@ static unsigned long tree_free(struct vm *vm)
 static void vm_fini(struct vm *vm)
 {
 	mutex_lock(&vm->p.lock);
-	kvmppc_ptw_radix_free_tables(&vm->p, true);
+	ptw_free_tables(vm, true);
 	mutex_unlock(&vm->p.lock);
 	EXPECT_EQ(tree_free(vm), 0);
 	pgd_free(vm->kvm.mm, vm->kvm.arch.pgtable);
@@ -974,7 +1005,7 @@ static int fault(struct vm *vm, const struct kvmppc_ptw_layout *l, u64 gpa)
 	case KVMPPC_PTW_MAP4K:
 		page = gpa & ~((1UL << shift) - 1);
 		npages = 1U << (shift - KVMPPC_PTW_SHIFT_4K);
-		ret = kvmppc_ptw_radix_map(&vm->p, page, hpa, npages);
+		ret = ptw_map(vm, page, hpa, npages);
 		break;
 	case KVMPPC_PTW_MSIX:
 	case KVMPPC_PTW_EXIT:
@@ -1074,7 +1105,7 @@ static void unmap_and_check(struct vm *vm, struct checker *c, u64 start,
 	ev_reset();
 
 	mutex_lock(&vm->p.lock);
-	kvmppc_ptw_radix_unmap(&vm->p, start, end);
+	ptw_unmap(vm, start, end);
 	mutex_unlock(&vm->p.lock);
 
 	got = malloc((evs.n + 1) * sizeof(*got));
@@ -1258,7 +1289,7 @@ TEST(tree_geometry_one_page)
 	EXPECT_EQ(ptw_pte_cache->size, 4096);
 	EXPECT_EQ(ptw_pte_cache->align, 4096);
 	mutex_lock(&vm.p.lock);
-	EXPECT_EQ(kvmppc_ptw_radix_map(&vm.p, gpa, hpa, 1), 0);
+	EXPECT_EQ(ptw_map(&vm, gpa, hpa, 1), 0);
 	mutex_unlock(&vm.p.lock);
 
 	ASSERT(mmu_xlate(&vm.kvm, gpa + 0x123, &x) == MMU_OK, "%s",
@@ -1306,7 +1337,7 @@ TEST(tree_geometry_one_page)
 
 	ev_reset();
 	mutex_lock(&vm.p.lock);
-	kvmppc_ptw_radix_unmap(&vm.p, gpa, gpa + SZ4K);
+	ptw_unmap(&vm, gpa, gpa + SZ4K);
 	mutex_unlock(&vm.p.lock);
 	ASSERT(evs.n == 2, "%zu events", evs.n);
 	EXPECT(evs.v[0].kind == EV_TLBIE && evs.v[0].addr == gpa &&
@@ -1569,13 +1600,13 @@ TEST(remap_is_noop)
 	ev_reset();
 	mutex_lock(&vm.p.lock);
 	for (gpa = l.guest_addr; gpa < l.guest_addr + l.size; gpa += SZ4K) {
-		EXPECT_EQ(kvmppc_ptw_radix_map(&vm.p, gpa,
+		EXPECT_EQ(ptw_map(&vm, gpa,
 					       l.host_addr + gpa - l.guest_addr,
 					       1), 0);
-		EXPECT_EQ(kvmppc_ptw_radix_map(&vm.p, gpa, 0x7000000000, 1), 0);
+		EXPECT_EQ(ptw_map(&vm, gpa, 0x7000000000, 1), 0);
 	}
 	/* the whole 2M region at once, DIRECT-style sized calls */
-	EXPECT_EQ(kvmppc_ptw_radix_map(&vm.p, l.guest_addr, l.host_addr, 32),
+	EXPECT_EQ(ptw_map(&vm, l.guest_addr, l.host_addr, 32),
 		  0);
 	mutex_unlock(&vm.p.lock);
 	EXPECT_EQ(fault_window(&vm, &w), 0);
@@ -1620,8 +1651,8 @@ static void busy_case(unsigned int level)
 	live_pud = PGT_CACHE(PUD_CACHE_INDEX)->live;
 	ev_reset();
 	mutex_lock(&vm.p.lock);
-	EXPECT_EQ(kvmppc_ptw_radix_map(&vm.p, gpa, 0x600000001000, 1), -EBUSY);
-	EXPECT_EQ(kvmppc_ptw_radix_map(&vm.p, gpa & ~(SZ64K - 1),
+	EXPECT_EQ(ptw_map(&vm, gpa, 0x600000001000, 1), -EBUSY);
+	EXPECT_EQ(ptw_map(&vm, gpa & ~(SZ64K - 1),
 				       0x600000010000, 16), -EBUSY);
 	mutex_unlock(&vm.p.lock);
 	tree_dump(&vm, &after);
@@ -1729,7 +1760,7 @@ static void free_tables_case(bool tree_alive)
 	ev_reset();
 	unmaps = vm.p.stats.unmaps;
 	mutex_lock(&vm.p.lock);
-	kvmppc_ptw_radix_free_tables(&vm.p, tree_alive);
+	ptw_free_tables(&vm, tree_alive);
 	mutex_unlock(&vm.p.lock);
 
 	EXPECT(xa_empty(&vm.p.tables), "tables left");
@@ -1807,7 +1838,7 @@ TEST(torn_down_unmap_is_noop)
 	ev_reset();
 	vm.p.torn_down = true;
 	mutex_lock(&vm.p.lock);
-	kvmppc_ptw_radix_unmap(&vm.p, 0, GPA_TOP);
+	ptw_unmap(&vm, 0, GPA_TOP);
 	mutex_unlock(&vm.p.lock);
 	tree_dump(&vm, &after);
 	EXPECT(dump_equal(&before, &after), "tree changed");
@@ -1869,13 +1900,13 @@ TEST(rpn_top_of_field)
 	seed_rng("rpn_top_of_field", 6);
 	vm_init(&vm);
 	mutex_lock(&vm.p.lock);
-	EXPECT_EQ(kvmppc_ptw_radix_map(&vm.p, GPA_TOP - SZ4K, HPA_TOP - SZ4K,
+	EXPECT_EQ(ptw_map(&vm, GPA_TOP - SZ4K, HPA_TOP - SZ4K,
 				       1), 0);
 	mutex_unlock(&vm.p.lock);
 	EXPECT_EQ(mmu_xlate(&vm.kvm, GPA_TOP - 1, &x), MMU_OK);
 	EXPECT_EQ(x.ra, HPA_TOP - 1);
 	mutex_lock(&vm.p.lock);
-	kvmppc_ptw_radix_unmap(&vm.p, GPA_TOP - SZ4K, GPA_TOP);
+	ptw_unmap(&vm, GPA_TOP - SZ4K, GPA_TOP);
 	mutex_unlock(&vm.p.lock);
 	EXPECT_EQ(tree_free(&vm), 0);
 	run_layout(&vm, &l, &st);
@@ -1909,7 +1940,7 @@ static void alloc_failure_case(bool upper_levels)
 		live[3] = vm.p.tables.nr;
 		slab_fail_countdown = n;
 		mutex_lock(&vm.p.lock);
-		ret = kvmppc_ptw_radix_map(&vm.p, gpa, hpa, 3);
+		ret = ptw_map(&vm, gpa, hpa, 3);
 		mutex_unlock(&vm.p.lock);
 		if (!slab_fail_countdown)
 			failures++;
@@ -1930,7 +1961,7 @@ static void alloc_failure_case(bool upper_levels)
 	EXPECT_EQ(mmu_xlate(&vm.kvm, gpa + 0x2fff, &x), MMU_OK);
 	EXPECT_EQ(x.ra, hpa + 0x2fff);
 	mutex_lock(&vm.p.lock);
-	kvmppc_ptw_radix_unmap(&vm.p, gpa, gpa + 3 * SZ4K);
+	ptw_unmap(&vm, gpa, gpa + 3 * SZ4K);
 	mutex_unlock(&vm.p.lock);
 	dump_free(&before);
 	dump_free(&after);
@@ -1949,26 +1980,36 @@ TEST(alloc_failure_under_kvm_levels)
 
 static void map_past_table(struct vm *vm)
 {
-	mutex_lock(&vm->p.lock);
+	struct kvmppc_ptw_radix_cache pc = { };
+
+	spin_lock(&vm->kvm.mmu_lock);
 	kvmppc_ptw_radix_map(&vm->p, 0x40000000 + 511 * SZ4K, 0x600000000000,
-			     2);
+			     2, &pc);
 }
 
 static void map_unaligned_gpa(struct vm *vm)
 {
-	mutex_lock(&vm->p.lock);
-	kvmppc_ptw_radix_map(&vm->p, 0x40000800, 0x600000000800, 1);
+	struct kvmppc_ptw_radix_cache pc = { };
+
+	spin_lock(&vm->kvm.mmu_lock);
+	kvmppc_ptw_radix_map(&vm->p, 0x40000800, 0x600000000800, 1, &pc);
 }
 
 static void map_unaligned_hpa(struct vm *vm)
 {
-	mutex_lock(&vm->p.lock);
-	kvmppc_ptw_radix_map(&vm->p, 0x40000000, 0x600000000800, 1);
+	struct kvmppc_ptw_radix_cache pc = { };
+
+	spin_lock(&vm->kvm.mmu_lock);
+	kvmppc_ptw_radix_map(&vm->p, 0x40000000, 0x600000000800, 1, &pc);
 }
 
 static void map_unlocked(struct vm *vm)
 {
-	kvmppc_ptw_radix_map(&vm->p, 0x40000000, 0x600000000000, 1);
+	struct kvmppc_ptw_radix_cache pc = { };
+
+	if (kvmppc_ptw_radix_prepare(&vm->p, 0x40000000, &pc))
+		abort();
+	kvmppc_ptw_radix_map(&vm->p, 0x40000000, 0x600000000000, 1, &pc);
 }
 
 static void unmap_unlocked(struct vm *vm)
@@ -1978,9 +2019,16 @@ static void unmap_unlocked(struct vm *vm)
 
 static void map_ok(struct vm *vm)
 {
-	mutex_lock(&vm->p.lock);
-	if (kvmppc_ptw_radix_map(&vm->p, 0x40000000, 0x600000000000, 512))
+	struct kvmppc_ptw_radix_cache pc = { };
+
+	if (kvmppc_ptw_radix_prepare(&vm->p, 0x40000000, &pc))
 		abort();
+	spin_lock(&vm->kvm.mmu_lock);
+	if (kvmppc_ptw_radix_map(&vm->p, 0x40000000, 0x600000000000, 512,
+				 &pc))
+		abort();
+	kvmppc_ptw_radix_finish(&vm->p, 0x40000000, &pc);
+	spin_unlock(&vm->kvm.mmu_lock);
 }
 
 TEST(bad_calls_warn)
@@ -1991,8 +2039,8 @@ TEST(bad_calls_warn)
 	EXPECT(harness_dies(map_past_table, &vm), "npages past the table");
 	EXPECT(harness_dies(map_unaligned_gpa, &vm), "unaligned gpa");
 	EXPECT(harness_dies(map_unaligned_hpa, &vm), "unaligned hpa");
-	EXPECT(harness_dies(map_unlocked, &vm), "map without p->lock");
-	EXPECT(harness_dies(unmap_unlocked, &vm), "unmap without p->lock");
+	EXPECT(harness_dies(map_unlocked, &vm), "map without kvm->mmu_lock");
+	EXPECT(harness_dies(unmap_unlocked, &vm), "unmap without kvm->mmu_lock");
 	EXPECT(!harness_dies(map_ok, &vm), "a whole table in one call");
 	vm_fini(&vm);
 }
@@ -2097,7 +2145,7 @@ TEST(checker_catches_corruption)
 	EXPECT(quiet_check(&vm, &w) == 0, "restored tree flagged");
 
 	mutex_lock(&vm.p.lock);
-	kvmppc_ptw_radix_unmap(&vm.p, 0x40002000, 0x4000a000);
+	ptw_unmap(&vm, 0x40002000, 0x4000a000);
 	mutex_unlock(&vm.p.lock);
 	win_fini(&w);
 	vm_fini(&vm);
@@ -2187,7 +2235,7 @@ TEST(pte_offset_matches_mmu)
 				      &shift) && shift == -1,
 	       "a KVM 64K table taken for ours");
 	mutex_lock(&vm.p.lock);
-	kvmppc_ptw_radix_unmap(&vm.p, 0x6000000000, 0x6000400000);
+	ptw_unmap(&vm, 0x6000000000, 0x6000400000);
 	mutex_unlock(&vm.p.lock);
 	win_fini(&w);
 	vm_fini(&vm);

@@ -20,6 +20,9 @@ bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa);
 bool kvmppc_ptw_memslot_conflict(struct kvm *kvm,
 				 const struct kvm_memory_slot *slot);
 void kvmppc_ptw_radix_free(struct kvm *kvm);
+bool kvmppc_ptw_radix_region_busy(struct kvm *kvm, unsigned long gpa,
+				  unsigned int shift);
+void kvmppc_ptw_vm_destroy(struct kvm *kvm);
 bool kvmppc_ptw_hpt_fault(struct kvm_vcpu *vcpu, unsigned long index,
 			  const unsigned long *hpte, unsigned long gpa);
 void kvmppc_ptw_hpte_unmap_locked(struct kvm *kvm, __be64 *hptep,

@@ -2,8 +2,7 @@
 /*
  * Userspace stand-in for <linux/mutex.h>: a pthread mutex that knows its
  * owner, so that lockdep_assert_held() on a mutex is a real check (fatal
- * if the caller does not hold it). On anything else (spinlock_t) it stays
- * the no-op of <linux/spinlock.h>.
+ * if the caller does not hold it), and so on a spinlock_t.
  */
 #ifndef SHIM_LINUX_MUTEX_H
 #define SHIM_LINUX_MUTEX_H
@@ -77,6 +76,17 @@ static inline void shim_lockdep_assert_mutex(const void *lock)
 	}
 }
 
+static inline void shim_lockdep_assert_spin(const void *lock)
+{
+	const spinlock_t *l = lock;
+
+	if (!l->locked || !pthread_equal(l->owner, pthread_self())) {
+		fprintf(stderr, "lockdep_assert_held(%p): spinlock not held\n",
+			lock);
+		abort();
+	}
+}
+
 static inline void shim_lockdep_assert_other(const void *lock)
 {
 }
@@ -84,6 +94,7 @@ static inline void shim_lockdep_assert_other(const void *lock)
 #undef lockdep_assert_held
 #define lockdep_assert_held(l)						\
 	_Generic((l), struct mutex * : shim_lockdep_assert_mutex,	\
+		 spinlock_t * : shim_lockdep_assert_spin,		\
 		 default : shim_lockdep_assert_other)(l)
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include "../../kselftest.h"
 #include "ppc_kvm_util.h"
@@ -31,6 +32,7 @@ static struct ppc_prog prog;
 static struct kvm_ppc_pt_window_stats d;
 
 struct ctx {
+	char bdf[PPC_PCI_BDF_LEN];
 	struct ppc_vm *vm;
 	struct ppc_vcpu *vcpu;
 	struct ppc_pci_bar bar;
@@ -293,6 +295,36 @@ static void test_misaligned_device(struct ctx *c)
 			 "msix_passthrough does not count accesses that exited to the VMM\n");
 }
 
+/*
+ * The VMM's mapping of the BAR goes (munmap; VFIO zaps it the same way on
+ * a reset or with memory decode off): from then on no guest access may
+ * reach the device through the kernel. The header loads exit to the VMM,
+ * which answers from a new mapping of its own; the kernel forwards none.
+ */
+static void test_host_gone(struct ctx *c)
+{
+	unsigned int idx[ARRAY_SIZE(hdr_loads)];
+	u64 host[ARRAY_SIZE(hdr_loads)];
+	struct ppc_pci_bar old = c->bar;
+
+	ppc_expect_begin();
+	munmap(old.map, old.map_len);
+	if (ppc_pci_map_bar(c->bdf, 0, &c->bar)) {
+		ksft_test_result_fail("remap: %s\n", ppc_errmsg());
+		return;
+	}
+	close(old.fd);
+	ppc_prog_init(&prog);
+	header_loads(c, host, idx);
+	if (!run(c, "header loads, host mapping gone"))
+		return;
+	compare_loads(host, idx);
+	EXPECT_EQ(d.msix_passthrough, 0, "forwarded accesses");
+	EXPECT_EQ(c->exits, ARRAY_SIZE(hdr_loads), "MMIO exits");
+	ksft_test_result(ppc_expect_ok(),
+			 "the VMM's mapping of the BAR gone: guest accesses beside the table no longer reach the device, they exit to the VMM\n");
+}
+
 int main(void)
 {
 	char bdf[PPC_PCI_BDF_LEN];
@@ -306,6 +338,7 @@ int main(void)
 		r = ppc_pci_enable(bdf);
 	if (!r)
 		r = ppc_pci_map_bar(bdf, 0, &c.bar);
+	snprintf(c.bdf, sizeof(c.bdf), "%s", bdf);
 	if (r)
 		ksft_exit_fail_msg("pci-testdev: %s\n", ppc_errmsg());
 	ksft_print_msg("pci-testdev %s BAR0 0x%llx size 0x%llx; window at 0x%llx with a fake MSI-X table at 0x%x (%u vectors), PBA at 0x%x\n",
@@ -317,12 +350,13 @@ int main(void)
 		ksft_exit_fail_msg("guest: %s\n", ppc_errmsg());
 	if (ppc_msix_win_add(&c.mw, c.vm, -1, &c.bar, WIN_GPA, TABLE, PBA, NVEC))
 		ksft_exit_fail_msg("window: %s\n", ppc_errmsg());
-	ksft_set_plan(5);
+	ksft_set_plan(6);
 
 	test_reads(&c);
 	test_select(&c);
 	test_table_in_page(&c);
 	test_misaligned_device(&c);
+	test_host_gone(&c);
 
 	ppc_testdev_select(&c.bar, PPC_TESTDEV_NR_TESTS);
 	ppc_vcpu_print_stats(c.vcpu);
