@@ -52,7 +52,7 @@ pseries)
 	EXTRA_APPEND="hugepagesz=1G hugepages=1"
 	;;
 powernv9)
-	QM=(-M powernv9 -cpu POWER9 -m 4G -smp 1)
+	QM=(-M powernv9 -cpu POWER9 -m 3G -smp 1)
 	# Functions of one slot share the root port's window, so their
 	# small BARs can share a 64K page as on pseries.
 	DEVS=(-device pci-testdev,bus=pcie.0,addr=0.0,multifunction=on
@@ -62,7 +62,7 @@ powernv9)
 	NODEFAULTS=	# the PHBs are default devices here
 	# powernv aligns every BAR to PAGE_SIZE by default; ask for 4K so a
 	# rescan packs the small BARs as pseries does.
-	EXTRA_APPEND="pci=resource_alignment=12@pci:1b36:0005;12@pci:1af4:1041;12@pci:8086:10d3 hugepagesz=1G hugepages=1"
+	EXTRA_APPEND="pci=resource_alignment=12@pci:1b36:0005;12@pci:1af4:1041;12@pci:8086:10d3"
 	;;
 powernv9-hash)
 	# The same host with a hash MMU: KVM offers HPT guests here.

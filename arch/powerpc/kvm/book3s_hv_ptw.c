@@ -174,15 +174,37 @@ static void ptw_count_map(struct kvmppc_ptw *p, enum kvmppc_ptw_class class,
 		p->stats.maps_4k++;
 }
 
+/*
+ * Would the fault map @gpa, in a 2M region whose 4K table is not hooked
+ * into the tree yet? Called with kvm->mmu_lock held.
+ */
+static bool ptw_radix_needs_table(struct kvmppc_ptw *p,
+				  struct kvmppc_ptw_window *w, u64 gpa)
+{
+	struct kvmppc_ptw_table *t;
+	enum kvmppc_ptw_class class;
+	unsigned int shift = 0;
+	u64 hpa = 0;
+
+	if (!w || w->dead || p->torn_down || !p->map_4k)
+		return false;
+	class = kvmppc_ptw_classify(&w->layout, gpa, &hpa, &shift);
+	if (class != KVMPPC_PTW_DIRECT && class != KVMPPC_PTW_MAP4K)
+		return false;
+	t = xa_load(&p->tables, gpa >> PMD_SHIFT);
+	return !t || !t->pmdp;
+}
+
 /**
  * kvmppc_ptw_radix_fault() - serve a radix guest fault with no memslot
  * @vcpu: the faulting vCPU
  * @gpa: the guest physical address
  *
  * Called by kvmppc_book3s_radix_page_fault() before it emulates MMIO.
- * Allocations come first; the window is looked up, and the leaves are
- * written, under kvm->mmu_lock, which the MMU notifier takes to kill a
- * window: no leaf is ever published for a window that is dead.
+ * The window is looked up, and the leaves are written, under
+ * kvm->mmu_lock, which the MMU notifier takes to kill a window: no leaf
+ * is ever published for a window that is dead. A table the fault needs is
+ * allocated with the lock dropped, and the lookup done again.
  *
  * Return: true if a mapping now covers @gpa, or the tree changed under
  * us, and the guest should retry; false to let the access go on to MMIO
@@ -198,7 +220,7 @@ bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa)
 	struct kvmppc_ptw_window *w;
 	unsigned int shift = 0, npages = 0;
 	u64 hpa = 0, page;
-	int ret = 0, prepared;
+	int ret = 0, prepared = 0;
 
 	/*
 	 * Our leaves are no-execute device memory: an instruction fetch
@@ -206,9 +228,14 @@ bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa)
 	 */
 	if (!p || vcpu->arch.trap == BOOK3S_INTERRUPT_H_INST_STORAGE)
 		return false;
-	prepared = kvmppc_ptw_radix_prepare(p, gpa, &pc);
 	spin_lock(&kvm->mmu_lock);
 	w = ptw_find(p, gpa);
+	if (ptw_radix_needs_table(p, w, gpa)) {
+		spin_unlock(&kvm->mmu_lock);
+		prepared = kvmppc_ptw_radix_prepare(p, gpa, &pc);
+		spin_lock(&kvm->mmu_lock);
+		w = ptw_find(p, gpa);
+	}
 	if (!w || p->torn_down) {
 		kvmppc_ptw_radix_finish(p, gpa, &pc);
 		spin_unlock(&kvm->mmu_lock);

@@ -52,10 +52,12 @@ struct kvmppc_ptw_table {
  *	takes kvm->mmu_lock
  * @pud: a PUD table, in case the PGD entry is empty.
  * @pmd: a PMD table, in case the PUD entry is empty.
+ * @table: the 4K table the fault inserted into kvmppc_ptw.tables, if any.
  */
 struct kvmppc_ptw_radix_cache {
 	pud_t *pud;
 	pmd_t *pmd;
+	struct kvmppc_ptw_table *table;
 };
 
 /**

@@ -112,7 +112,8 @@ static int ptw_table_install(struct kvm *kvm, unsigned long gpa,
  * kvmppc_ptw_radix_prepare() - allocate what mapping @gpa may need
  * @p: the VM's windows
  * @gpa: the guest address about to be mapped
- * @pc: gets upper-level tables, in case the tree lacks them
+ * @pc: gets upper-level tables, in case the tree lacks them, and the 4K
+ *	table this call inserted
  *
  * Called with no lock held (allocations may sleep and reclaim). A 4K
  * table for @gpa's 2M region goes into @p->tables now, not yet hooked
@@ -127,20 +128,23 @@ int kvmppc_ptw_radix_prepare(struct kvmppc_ptw *p, unsigned long gpa,
 	struct kvmppc_ptw_table *t;
 	int ret;
 
-	if (xa_load(&p->tables, gpa >> PMD_SHIFT))
-		return 0;
 	pc->pud = pud_alloc_one(p->kvm->mm, gpa);
 	pc->pmd = kvmppc_pmd_alloc();
+	if (!pc->pud || !pc->pmd)
+		return -ENOMEM;
+	if (xa_load(&p->tables, gpa >> PMD_SHIFT))
+		return 0;
 	t = ptw_table_alloc();
-	if (!pc->pud || !pc->pmd || !t)
-		ret = -ENOMEM;
-	else
-		ret = xa_insert(&p->tables, gpa >> PMD_SHIFT, t,
-				GFP_KERNEL_ACCOUNT);
-	if (ret && t)
+	if (!t)
+		return -ENOMEM;
+	ret = xa_insert(&p->tables, gpa >> PMD_SHIFT, t, GFP_KERNEL_ACCOUNT);
+	if (ret) {
 		ptw_table_free(t);
-	/* Another fault put a table there first: it will do. */
-	return ret == -EBUSY ? 0 : ret;
+		/* Another fault put a table there first: it will do. */
+		return ret == -EBUSY ? 0 : ret;
+	}
+	pc->table = t;
+	return 0;
 }
 
 /**
@@ -149,17 +153,17 @@ int kvmppc_ptw_radix_prepare(struct kvmppc_ptw *p, unsigned long gpa,
  * @gpa: the address given to kvmppc_ptw_radix_prepare()
  * @pc: what it allocated
  *
- * A table that is still not hooked into the tree is freed: the fault that
- * inserted it, or one that found it there, gave up. Called with
- * kvm->mmu_lock held.
+ * The table the fault inserted is freed if it is still not hooked into
+ * the tree (the fault gave up); a table another fault inserted is that
+ * fault's to drop. Called with kvm->mmu_lock held.
  */
 void kvmppc_ptw_radix_finish(struct kvmppc_ptw *p, unsigned long gpa,
 			     struct kvmppc_ptw_radix_cache *pc)
 {
-	struct kvmppc_ptw_table *t = xa_load(&p->tables, gpa >> PMD_SHIFT);
+	struct kvmppc_ptw_table *t = pc->table;
 
 	lockdep_assert_held(&p->kvm->mmu_lock);
-	if (t && !t->pmdp) {
+	if (t && !t->pmdp && xa_load(&p->tables, gpa >> PMD_SHIFT) == t) {
 		xa_erase(&p->tables, gpa >> PMD_SHIFT);
 		ptw_table_free(t);
 	}
@@ -167,8 +171,7 @@ void kvmppc_ptw_radix_finish(struct kvmppc_ptw *p, unsigned long gpa,
 		pud_free(p->kvm->mm, pc->pud);
 	if (pc->pmd)
 		kvmppc_pmd_free(pc->pmd);
-	pc->pud = NULL;
-	pc->pmd = NULL;
+	memset(pc, 0, sizeof(*pc));
 }
 
 /**

@@ -18,12 +18,15 @@
  *   same 1G region as a window, touched after the window (KVM must map it
  *   with smaller leaves, not free our table) and before it (ADD takes the
  *   1G leaf out); guest reads of both stay right.
+ * - ADD racing with the munmap of its host mapping: once the munmap has
+ *   returned, no window maps (ADD either fails or its window is dead).
  * - VM churn: VMs with and without windows come and go; each sees its
  *   own state only (pci-testdev's header through the window, exits
  *   without one).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,25 +153,29 @@ static int add_at(struct kvm_ppc_pt_window *w)
 	dev = ppc_ptw_create(vm);
 	if (dev < 0)
 		return dev;
-	w->id = ~0U;
+	/* Not a byte written here: the kernel's store must fault. */
 	r = ppc_ptw_add(dev, w);
 	if (r) {
 		printf("# ADD: %s\n", ppc_errmsg());
 		return r;
 	}
+	if (w->id)
+		printf("# ADD: id %u written back, expected 0\n", w->id);
 	return w->id == 0 ? 0 : -EINVAL;
 }
 
 static int add_in_private_file_page(void)
 {
 	struct kvm_ppc_pt_window w = ppc_ptw_window(td, 0, td->size, GW);
-	char path[] = "/tmp/ptw-add-XXXXXX";
+	char path[] = "/ptw-add-XXXXXX";
 	struct kvm_ppc_pt_window *pw;
 	volatile u8 sink;
 	int fd = mkstemp(path);
 
-	if (fd < 0 || write(fd, &w, sizeof(w)) != sizeof(w))
+	if (fd < 0 || write(fd, &w, sizeof(w)) != sizeof(w)) {
+		printf("# %s: %s\n", path, strerror(errno));
 		return -errno;
+	}
 	unlink(path);
 	pw = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE, MAP_PRIVATE,
 		  fd, 0);
@@ -239,6 +246,8 @@ static void test_ownership(void)
 		r = ppc_ptw_add(dev, &w);
 		if (r != -EACCES)
 			ksft_print_msg("got %d (%s)\n", r, r ? ppc_errmsg() : "ok");
+		if (!r)
+			ppc_ptw_remove(dev, w.id);
 		ksft_test_result(r == -EACCES,
 				 "ADD of a PROT_READ mapping of an O_RDONLY resource0 is refused: -EACCES (guest stores must not reach the device)\n");
 		munmap(ro, td->map_len);
@@ -480,6 +489,80 @@ static void test_large_leaf(void)
 	munmap(huge, SZ_1G);
 }
 
+struct unmapper {
+	void *map;
+	size_t len;
+	unsigned int delay_us;
+};
+
+static void *unmap_later(void *arg)
+{
+	struct unmapper *u = arg;
+
+	usleep(u->delay_us);
+	munmap(u->map, u->len);
+	return NULL;
+}
+
+static void test_add_munmap_race(void)
+{
+	unsigned int i, added = 0, refused = 0, live = 0, bad;
+	char path[256];
+	struct ppc_vcpu *vcpu;
+	struct ppc_vm *vm = ppc_guest_create(&vcpu);
+	int dev = vm ? ppc_ptw_create(vm) : -EIO, fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0",
+		 td->bdf);
+	fd = open(path, O_RDWR | O_SYNC);
+	if (dev < 0 || fd < 0)
+		ksft_exit_fail_msg("setup: %s\n", ppc_errmsg());
+	srand(42);
+	for (i = 0; i < 300; i++) {
+		struct kvm_ppc_pt_window w;
+		struct unmapper u = { .len = td->map_len };
+		struct kvm_ppc_pt_window_stats s0, s1;
+		struct vmm v = { 0 };
+		pthread_t t;
+		int r;
+
+		u.map = mmap(NULL, td->map_len, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, fd, 0);
+		if (u.map == MAP_FAILED)
+			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+		/* ADD takes tens of microseconds here: land inside it */
+		u.delay_us = rand() % 80;
+		w = ppc_ptw_window(td, 0, td->size, GW);
+		w.host_uaddr = (unsigned long)u.map + td->offset;
+		pthread_create(&t, NULL, unmap_later, &u);
+		r = ppc_ptw_add(dev, &w);
+		pthread_join(t, NULL);
+		if (r) {
+			refused++;
+			continue;
+		}
+		added++;
+		/* The host mapping is gone: the window must not map. */
+		ppc_ptw_stats(dev, &s0);
+		header_matches(vcpu, GW, &v, &bad);
+		ppc_ptw_stats(dev, &s1);
+		if (v.exits != 6 || s1.maps_4k != s0.maps_4k) {
+			live++;
+			ksft_print_msg("iteration %u (munmap after %u us): window live after munmap, %llu exits\n",
+				       i, u.delay_us, ULL(v.exits));
+		}
+		ppc_ptw_remove(dev, w.id);
+	}
+	close(fd);
+	ksft_print_msg("ADD vs munmap: %u added (then dead), %u refused\n",
+		       added, refused);
+	ksft_test_result(!live && added + refused == 300,
+			 "ADD racing with the munmap of its host mapping: no window maps after the munmap (%u live of %u added)\n",
+			 live, added);
+	close(dev);
+	ppc_vm_free(vm);
+}
+
 static void test_churn(void)
 {
 	unsigned int i, bad, fails = 0;
@@ -520,13 +603,14 @@ int main(void)
 	ksft_print_header();
 	if (ppc_ptw_bed_open(&bed))
 		ksft_exit_fail_msg("test bed: %s\n", ppc_errmsg());
-	ksft_set_plan(11);
+	ksft_set_plan(12);
 	test_add_cow();
 	test_ownership();
 	test_move_fields();
 	test_module_ref();
 	test_nested_fallback();
 	test_large_leaf();
+	test_add_munmap_race();
 	test_churn();
 	ppc_ptw_bed_close(&bed);
 	ksft_finished();
