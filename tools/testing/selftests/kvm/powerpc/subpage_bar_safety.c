@@ -375,8 +375,10 @@ static void test_nested_fallback(void)
 	int dev;
 	u32 id;
 
-	if (ppc_sysfs_read(NESTED_4K, old, sizeof(old)))
-		ksft_exit_fail_msg("%s: %s\n", NESTED_4K, ppc_errmsg());
+	if (ppc_sysfs_read(NESTED_4K, old, sizeof(old))) {
+		ksft_test_result_fail("%s: %s\n", NESTED_4K, ppc_errmsg());
+		return;
+	}
 	old[strcspn(old, "\n")] = 0;
 	ksft_print_msg("host: %s; L0 %s; ptw_nested_4k=%s\n",
 		       nested ? "nested (pseries)" : "bare metal",
@@ -438,7 +440,7 @@ static void test_large_leaf(void)
 	struct ppc_vm *vm;
 	u64 *ram;
 	u8 *huge;
-	int dev;
+	int dev, r;
 
 	huge = mmap(NULL, SZ_1G, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_1GB,
@@ -455,10 +457,17 @@ static void test_large_leaf(void)
 
 	/* Window first, then the RAM beside it is touched. */
 	vm = ppc_guest_create(&vcpu);
-	dev = vm ? ppc_ptw_create(vm) : -EIO;
-	if (dev < 0 || ppc_vm_add_memslot(vm, RAM_1G, RAM_1G_SIZE, ram, 0) ||
-	    ppc_ptw_add(dev, &w))
-		ksft_exit_fail_msg("setup: %s\n", ppc_errmsg());
+	if (!vm)
+		ksft_exit_fail_msg("guest: %s\n", ppc_errmsg());
+	dev = ppc_ptw_create(vm);
+	if (dev < 0)
+		ksft_exit_fail_msg("device: %s\n", ppc_errmsg());
+	r = ppc_vm_add_memslot(vm, RAM_1G, RAM_1G_SIZE, ram, 0);
+	if (r < 0)
+		ksft_exit_fail_msg("memslot: %d %s\n", r, ppc_errmsg());
+	r = ppc_ptw_add(dev, &w);
+	if (r)
+		ksft_exit_fail_msg("window: %d %s\n", r, ppc_errmsg());
 	ok1 = ram_and_window(vcpu, ram, true, &bad1);
 	l1_first = ppc_vm_stat(vm, "num_1G_pages");
 	ok2 = ram_and_window(vcpu, ram, true, &bad2);
@@ -471,7 +480,7 @@ static void test_large_leaf(void)
 	/* RAM first (a 1G leaf), then the window. */
 	vm = ppc_guest_create(&vcpu);
 	dev = vm ? ppc_ptw_create(vm) : -EIO;
-	if (dev < 0 || ppc_vm_add_memslot(vm, RAM_1G, RAM_1G_SIZE, ram, 0))
+	if (dev < 0 || ppc_vm_add_memslot(vm, RAM_1G, RAM_1G_SIZE, ram, 0) < 0)
 		ksft_exit_fail_msg("setup: %s\n", ppc_errmsg());
 	ok3 = ram_and_window(vcpu, ram, false, &bad3);
 	l1_ram = ppc_vm_stat(vm, "num_1G_pages");
