@@ -28,6 +28,10 @@ insmod /lib/ptw/kvm-hv.ko || { echo "ptw: error: insmod kvm-hv.ko failed"; done_
 # kvm-hv.ko runs (a selftest compares it with PTW_KVM_HV_BUILD_ID).
 echo "ptw: kvm_hv build-id $(od -An -tx1 -v /sys/module/kvm_hv/notes/.note.gnu.build-id |
 	tr -d ' \n' | cut -c33-)"
+# Nested hosts map window pages with 4K leaves only where the L0 walks
+# them (kvm_hv.ptw_nested_4k): say which L0 the pseries results are for.
+echo "ptw: hypervisor node '$(tr -d '\0' </proc/device-tree/hypervisor/compatible 2>/dev/null)'," \
+	"ptw_nested_4k=$(cat /sys/module/kvm_hv/parameters/ptw_nested_4k)"
 
 # Firmware aligns every memory BAR to 64K. Clearing the BARs of the
 # endpoints and rescanning lets the kernel pack small BARs, so a 4K BAR

@@ -19,7 +19,8 @@
  *   with smaller leaves, not free our table) and before it (ADD takes the
  *   1G leaf out); guest reads of both stay right.
  * - ADD racing with the munmap of its host mapping: once the munmap has
- *   returned, no window maps (ADD either fails or its window is dead).
+ *   returned, no window maps or reaches the device beside its MSI-X
+ *   table (ADD either fails or its window is dead).
  * - VM churn: VMs with and without windows come and go; each sees its
  *   own state only (pci-testdev's header through the window, exits
  *   without one).
@@ -543,6 +544,16 @@ static void test_add_munmap_race(void)
 		u.delay_us = rand() % 80;
 		w = ppc_ptw_window(td, 0, td->size, GW);
 		w.host_uaddr = (unsigned long)u.map + td->offset;
+		/*
+		 * Every other ADD with a fake MSI-X table at 0x800: its trap
+		 * (MMIO bus registration, an SRCU wait) makes ADD long, and
+		 * the header loads then go to the device beside the table.
+		 */
+		if (i % 2) {
+			w.msix_nvec = 4;
+			w.msix_table_offset = 0x800;
+			w.msix_pba_offset = 0xc00;
+		}
 		pthread_create(&t, NULL, unmap_later, &u);
 		r = ppc_ptw_add(dev, &w);
 		pthread_join(t, NULL);
