@@ -141,25 +141,32 @@ static void ptw_kill_window(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w,
 }
 
 /*
- * Look up the faulting page and count the fault. Called with
- * kvm->mmu_lock held. Return: its class; for DIRECT and MAP4K, @hpa and @shift give the
- * host page (of 2^@shift bytes) that holds its bytes.
+ * The class of the faulting page; for DIRECT and MAP4K, @hpa and @shift
+ * give the host page (of 2^@shift bytes) that holds its bytes. A dead
+ * window's pages all exit. Called with kvm->mmu_lock held.
  */
-static enum kvmppc_ptw_class ptw_fault_class(struct kvmppc_ptw *p,
-					      struct kvmppc_ptw_window *w,
-					      u64 gpa, u64 *hpa,
-					      unsigned int *shift)
+static enum kvmppc_ptw_class ptw_page_class(struct kvmppc_ptw_window *w,
+					     u64 gpa, u64 *hpa,
+					     unsigned int *shift)
 {
-	enum kvmppc_ptw_class class = KVMPPC_PTW_EXIT;
+	if (w->dead)
+		return KVMPPC_PTW_EXIT;
+	return kvmppc_ptw_classify(&w->layout, gpa, hpa, shift);
+}
 
+static bool ptw_class_maps(enum kvmppc_ptw_class class)
+{
+	return class == KVMPPC_PTW_DIRECT || class == KVMPPC_PTW_MAP4K;
+}
+
+/* Count a fault in a window. Called with kvm->mmu_lock held. */
+static void ptw_count_fault(struct kvmppc_ptw *p, enum kvmppc_ptw_class class)
+{
 	p->stats.faults++;
-	if (!w->dead)
-		class = kvmppc_ptw_classify(&w->layout, gpa, hpa, shift);
 	if (class == KVMPPC_PTW_MSIX)
 		p->stats.msix_traps++;
 	else if (class == KVMPPC_PTW_EXIT)
 		p->stats.vmm_exits++;
-	return class;
 }
 
 /* Count a DIRECT or MAP4K fault: mapped, or left to the VMM. */
@@ -175,24 +182,14 @@ static void ptw_count_map(struct kvmppc_ptw *p, enum kvmppc_ptw_class class,
 }
 
 /*
- * Would the fault map @gpa, in a 2M region whose 4K table is not hooked
- * into the tree yet? Called with kvm->mmu_lock held.
+ * Is the 4K table of @gpa's 2M region hooked into the tree? Called with
+ * kvm->mmu_lock held.
  */
-static bool ptw_radix_needs_table(struct kvmppc_ptw *p,
-				  struct kvmppc_ptw_window *w, u64 gpa)
+static bool ptw_radix_table_ready(struct kvmppc_ptw *p, u64 gpa)
 {
-	struct kvmppc_ptw_table *t;
-	enum kvmppc_ptw_class class;
-	unsigned int shift = 0;
-	u64 hpa = 0;
+	struct kvmppc_ptw_table *t = xa_load(&p->tables, gpa >> PMD_SHIFT);
 
-	if (!w || w->dead || p->torn_down || !p->map_4k)
-		return false;
-	class = kvmppc_ptw_classify(&w->layout, gpa, &hpa, &shift);
-	if (class != KVMPPC_PTW_DIRECT && class != KVMPPC_PTW_MAP4K)
-		return false;
-	t = xa_load(&p->tables, gpa >> PMD_SHIFT);
-	return !t || !t->pmdp;
+	return t && t->pmdp;
 }
 
 /**
@@ -230,19 +227,21 @@ bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa)
 		return false;
 	spin_lock(&kvm->mmu_lock);
 	w = ptw_find(p, gpa);
-	if (ptw_radix_needs_table(p, w, gpa)) {
+	if (!w || p->torn_down)
+		goto out_none;
+	class = ptw_page_class(w, gpa, &hpa, &shift);
+	if (ptw_class_maps(class) && p->map_4k &&
+	    !ptw_radix_table_ready(p, gpa)) {
 		spin_unlock(&kvm->mmu_lock);
 		prepared = kvmppc_ptw_radix_prepare(p, gpa, &pc);
 		spin_lock(&kvm->mmu_lock);
 		w = ptw_find(p, gpa);
+		if (!w || p->torn_down)
+			goto out_none;
+		class = ptw_page_class(w, gpa, &hpa, &shift);
 	}
-	if (!w || p->torn_down) {
-		kvmppc_ptw_radix_finish(p, gpa, &pc);
-		spin_unlock(&kvm->mmu_lock);
-		return false;
-	}
-	class = ptw_fault_class(p, w, gpa, &hpa, &shift);
-	if (class == KVMPPC_PTW_DIRECT || class == KVMPPC_PTW_MAP4K) {
+	ptw_count_fault(p, class);
+	if (ptw_class_maps(class)) {
 		/*
 		 * A host page (DIRECT) goes in as its 4K pieces: a 2M region
 		 * holds one table format, and ours is the 4K one. Under an
@@ -263,6 +262,11 @@ bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa)
 	kvmppc_ptw_radix_finish(p, gpa, &pc);
 	spin_unlock(&kvm->mmu_lock);
 	return (npages && !ret) || ret == -EAGAIN;
+
+out_none:
+	kvmppc_ptw_radix_finish(p, gpa, &pc);
+	spin_unlock(&kvm->mmu_lock);
+	return false;
 }
 
 /*
@@ -287,24 +291,6 @@ static unsigned int ptw_hpt_pages(enum kvmppc_ptw_class class, u64 gpa,
 	    kvmppc_ptw_hpte_is_64k(hpte[0], hpte[2]))
 		return 1U << (shift - KVMPPC_PTW_SHIFT_4K);
 	return 0;
-}
-
-/*
- * Would the fault fill the HPTE, which has no record yet? Called with
- * kvm->mmu_lock held.
- */
-static bool ptw_hpt_needs_record(struct kvmppc_ptw *p,
-				 struct kvmppc_ptw_window *w, unsigned long index,
-				 const unsigned long *hpte, u64 gpa)
-{
-	enum kvmppc_ptw_class class;
-	unsigned int shift = 0;
-	u64 hpa = 0;
-
-	if (!w || w->dead || xa_load(&p->hpt_maps, index))
-		return false;
-	class = kvmppc_ptw_classify(&w->layout, gpa, &hpa, &shift);
-	return ptw_hpt_pages(class, gpa, hpte, shift, &hpa);
 }
 
 /**
@@ -341,20 +327,29 @@ bool kvmppc_ptw_hpt_fault(struct kvm_vcpu *vcpu, unsigned long index,
 		return false;
 	spin_lock(&kvm->mmu_lock);
 	w = ptw_find(p, gpa);
-	if (ptw_hpt_needs_record(p, w, index, hpte, gpa)) {
-		spin_unlock(&kvm->mmu_lock);
-		prepared = kvmppc_ptw_hpt_prepare(p, index);
-		spin_lock(&kvm->mmu_lock);
-		w = ptw_find(p, gpa);
-	}
 	if (!w) {
 		spin_unlock(&kvm->mmu_lock);
 		return false;
 	}
-	class = ptw_fault_class(p, w, gpa, &hpa, &shift);
-	if (class == KVMPPC_PTW_DIRECT || class == KVMPPC_PTW_MAP4K) {
-		ret = -EOPNOTSUPP;
+	class = ptw_page_class(w, gpa, &hpa, &shift);
+	npages = ptw_hpt_pages(class, gpa, hpte, shift, &hpa);
+	if (npages && !xa_load(&p->hpt_maps, index)) {
+		/* The record unmap finds the HPTE by: it may allocate. */
+		spin_unlock(&kvm->mmu_lock);
+		prepared = kvmppc_ptw_hpt_prepare(p, index);
+		spin_lock(&kvm->mmu_lock);
+		w = ptw_find(p, gpa);
+		if (!w) {
+			spin_unlock(&kvm->mmu_lock);
+			return false;
+		}
+		hpa = 0;
+		class = ptw_page_class(w, gpa, &hpa, &shift);
 		npages = ptw_hpt_pages(class, gpa, hpte, shift, &hpa);
+	}
+	ptw_count_fault(p, class);
+	if (ptw_class_maps(class)) {
+		ret = -EOPNOTSUPP;
 		if (npages)
 			ret = prepared ? prepared :
 			      kvmppc_ptw_hpt_map(p, index, hpte, hpa);
