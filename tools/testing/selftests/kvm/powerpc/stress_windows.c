@@ -82,6 +82,9 @@
 
 #define ST_PER_VECTOR_TIMEOUT_MS	5000
 
+/* Flags and counters that other threads, or the guests, write */
+#define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+
 static struct ppc_ptw_bed bed;
 static struct ppc_asm code[1 + NR_READERS];
 static bool hpt;
@@ -327,8 +330,8 @@ struct ctl {
 	struct ppc_msix_win *mw;
 	u64 mslot[2];
 	int mat;
-	volatile u64 *ready;
-	volatile int stop;
+	u64 *ready;
+	int stop;
 	u64 moves, readds, munmaps, msix_moves, fails;
 	char err[256];
 	unsigned int seed;
@@ -356,9 +359,9 @@ static void *ctl_fn(void *arg)
 	struct ctl *c = arg;
 
 	/* vCPU 0 programs the table at M1 first */
-	while (!c->stop && !*c->ready)
+	while (!LOAD(c->stop) && !LOAD(*c->ready))
 		usleep(1000);
-	while (!c->stop) {
+	while (!LOAD(c->stop)) {
 		unsigned int op = rand_r(&c->seed) % 6;
 		struct win *w = &c->w[rand_r(&c->seed) & 1];
 		int r;
@@ -413,9 +416,9 @@ static void *ctl_fn(void *arg)
 
 struct signaller {
 	struct ppc_msix_win *mw;
-	volatile u64 *count;
-	volatile u64 *ready;
-	volatile int stop;
+	u64 *count;
+	u64 *ready;
+	int stop;
 	u64 signals[NVEC];
 	u64 lost, dup, waits;
 	int err;
@@ -435,14 +438,14 @@ static void *signal_fn(void *arg)
 	unsigned int v = 0;
 	u64 t0 = ms_now();
 
-	while (!s->stop && !*s->ready) {
+	while (!LOAD(s->stop) && !LOAD(*s->ready)) {
 		if (ms_now() - t0 > 30000) {
 			s->err = ETIMEDOUT;
 			return NULL;
 		}
 		usleep(1000);
 	}
-	while (!s->stop) {
+	while (!LOAD(s->stop)) {
 		u64 want = s->signals[v] + 1;
 
 		if (eventfd_write(s->mw->efd[v], 1)) {
@@ -451,7 +454,7 @@ static void *signal_fn(void *arg)
 		}
 		s->signals[v] = want;
 		t0 = ms_now();
-		while (__atomic_load_n(&s->count[v], __ATOMIC_ACQUIRE) < want) {
+		while (LOAD(s->count[v]) < want) {
 			if (ms_now() - t0 > ST_PER_VECTOR_TIMEOUT_MS) {
 				s->lost++;
 				break;
@@ -459,7 +462,7 @@ static void *signal_fn(void *arg)
 			usleep(200);
 			s->waits++;
 		}
-		if (__atomic_load_n(&s->count[v], __ATOMIC_ACQUIRE) > want)
+		if (LOAD(s->count[v]) > want)
 			s->dup++;
 		v = (v + 1) % NVEC;
 	}
@@ -467,7 +470,7 @@ static void *signal_fn(void *arg)
 }
 
 struct churn {
-	volatile int stop;
+	int stop;
 	u64 vms, mapped, exited, bad;
 	char err[256];
 };
@@ -543,7 +546,7 @@ static void *churn_fn(void *arg)
 		ppc_data_relocate(&a, false);
 	ppc_ucall(&a, PPC_UCALL_SYNC, 1, regs);
 	ppc_done(&a);
-	while (!ch->stop) {
+	while (!LOAD(ch->stop)) {
 		if (churn_once(ch, &a, want)) {
 			if (!ch->bad++)
 				snprintf(ch->err, sizeof(ch->err), "churn VM: %s",
@@ -604,7 +607,7 @@ int main(int argc, char **argv)
 	u64 mapped = 0, exited = 0, rounds = 0, signals = 0, got = 0;
 	unsigned int secs = 20, i, n[NR_READERS], complaints;
 	const char *env = getenv("PTW_STRESS_SECS");
-	volatile u64 *cnt, *res;
+	u64 *cnt, *res;
 	size_t klog0, klog1;
 	struct ppc_vm *vm;
 	sigset_t set;
@@ -710,13 +713,13 @@ int main(int argc, char **argv)
 
 	sleep(secs);
 
-	c.stop = 1;
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(ctl_t, NULL);
-	ch.stop = 1;
+	__atomic_store_n(&ch.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(churn_t, NULL);
-	sig.stop = 1;
+	__atomic_store_n(&sig.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(sig_t, NULL);
-	*(volatile u64 *)ppc_gpa_to_hva(vm, STOP_GPA) = 1;
+	__atomic_store_n((u64 *)ppc_gpa_to_hva(vm, STOP_GPA), 1, __ATOMIC_RELEASE);
 	rr = 0;
 	for (i = 0; i <= NR_READERS; i++) {
 		r = ppc_vcpu_thread_join(&th[i], 60);

@@ -39,8 +39,7 @@ unsigned int ppc_pbm_compare(struct ppc_pci_bar *regs, u64 off, u64 len,
 
 		if (got != want[i] && bad++ < 4)
 			printf("# %s: BAR0+0x%llx holds 0x%llx, expected 0x%llx\n",
-				       what, ULL(off + 8 * i), ULL(got),
-				       ULL(want[i]));
+			       what, ULL(off + 8 * i), ULL(got), ULL(want[i]));
 	}
 	return bad;
 }
