@@ -12,8 +12,8 @@
  * loop of one load and one store per iteration over every qword of the
  * window (stride 0x1048 modulo 32K); each store writes STORE_BASE + its
  * window offset. The host replays the loop on a model of the window: the
- * XOR of the guest's loads and the device's contents afterwards must equal
- * the model's, so an access that lands on the wrong host byte (0x1000 off,
+ * hash of the guest's loads, in order (h = h * HASH_MUL + value), and the
+ * device's contents afterwards must equal the model's, so an access that lands on the wrong host byte (0x1000 off,
  * or another page) fails the benchmark.
  *
  * Prints one line:
@@ -44,6 +44,7 @@
 #define ITERATIONS	50000ULL	/* one load + one store each */
 #define STRIDE		0x1048ULL	/* odd multiple of 8: visits all qwords */
 #define STORE_BASE	0x5170000000000000ULL	/* + window offset */
+#define HASH_MUL	0x100000001b3ULL	/* FNV-1's 64-bit prime */
 #define HPT_ORDER	18
 #define HPT_VSID	0x4321ULL
 #define HPT_EA		0x10001000ULL	/* same offset in its segment */
@@ -59,7 +60,7 @@ static double now(void)
 }
 
 /*
- * Guest: the loop; reports the XOR of everything it loaded, and r20. An
+ * Guest: the loop; reports the hash of what it loaded, and r20. An
  * HPT guest maps the window's pages at HPT_EA first and turns data
  * relocation on around the loop.
  */
@@ -83,13 +84,15 @@ static void build_guest(bool hpt)
 	}
 	ppc_li64(&code, 26, STORE_BASE);
 	ppc_li(&code, 20, 0);			/* offset in the window */
-	ppc_li(&code, 25, 0);			/* XOR of the loads */
+	ppc_li(&code, 25, 0);			/* hash of the loads */
+	ppc_li64(&code, 24, HASH_MUL);
 	ppc_li64(&code, 14, ITERATIONS);
 	ppc_mtctr(&code, 14);
 	loop = ppc_here(&code);
 	ppc_add(&code, 21, 30, 20);
 	ppc_ld(&code, 15, 0, 21);
-	ppc_xor(&code, 25, 25, 15);
+	ppc_mulld(&code, 25, 25, 24);
+	ppc_add(&code, 25, 25, 15);
 	ppc_add(&code, 27, 26, 20);
 	ppc_std(&code, 27, 0, 21);
 	ppc_addi(&code, 20, 20, STRIDE);
@@ -103,7 +106,7 @@ static void build_guest(bool hpt)
 }
 
 /*
- * The loop replayed on the pattern: the guest's XOR must be the return
+ * The loop replayed on the pattern: the guest's hash must be the return
  * value, the window's qwords afterwards mem[].
  */
 static u64 model(u64 *mem)
@@ -113,7 +116,7 @@ static u64 model(u64 *mem)
 	for (i = 0; i < WIN_SIZE / 8; i++)
 		mem[i] = ppc_pattern_qword(PPC_PATTERN_TAG, WIN_OFF + 8 * i);
 	for (i = 0; i < ITERATIONS; i++) {
-		x ^= mem[off / 8];
+		x = x * HASH_MUL + mem[off / 8];
 		mem[off / 8] = STORE_BASE + off;
 		off = (off + STRIDE) & (WIN_SIZE - 8);
 	}
@@ -121,12 +124,12 @@ static u64 model(u64 *mem)
 }
 
 /*
- * Run the loop once; returns 0 and the guest's XOR, or a negative errno.
+ * Run the loop once; returns 0 and the guest's hash, or a negative errno.
  * *guest_exits: every exit of the guest to the host kernel meanwhile
  * (KVM's sum_exits; -1 if debugfs does not say).
  */
 static int run_once(struct ppc_vcpu *vcpu, struct ppc_mmio_log *log,
-		    u64 *xor, double *secs, long long *guest_exits)
+		    u64 *hash, double *secs, long long *guest_exits)
 {
 	long long e0 = ppc_vm_stat(vcpu->vm, "sum_exits");
 	struct ppc_ucall uc;
@@ -144,7 +147,7 @@ static int run_once(struct ppc_vcpu *vcpu, struct ppc_mmio_log *log,
 	*guest_exits = e0 < 0 ? -1 : ppc_vm_stat(vcpu->vm, "sum_exits") - e0;
 	if (!r)
 		r = ppc_vcpu_run_expect(vcpu, PPC_UCALL_DONE, NULL, NULL, NULL);
-	*xor = uc.args[0];
+	*hash = uc.args[0];
 	return r;
 }
 
@@ -241,7 +244,7 @@ int main(void)
 			 ULL(base_exits), ULL(accesses));
 	ksft_test_result(!r && !rb && x_win == want && x_base == want &&
 			 !bad_win && !bad_base,
-			 "the guest's loads read the pattern (XOR 0x%llx/0x%llx, model 0x%llx) and its stores land where the model says (%u/%u qwords differ)\n",
+			 "the guest's loads read the pattern (hash 0x%llx/0x%llx, model 0x%llx) and its stores land where the model says (%u/%u qwords differ)\n",
 			 ULL(x_win), ULL(x_base), ULL(want), bad_win, bad_base);
 
 	close(dev);
