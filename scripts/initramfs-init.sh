@@ -13,7 +13,8 @@ mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 . /etc/ptw.env
-export PTW_MACHINE PTW_MODE PTW_KVM_HV_BUILD_ID PTW_MSIX_INSNS_PER_ACCESS
+export PTW_MACHINE PTW_MODE PTW_KVM_HV_BUILD_ID PTW_MSIX_INSNS_PER_ACCESS \
+	PTW_STRESS_SECS
 
 done_() {
 	echo "ptw: done $1"
