@@ -26,8 +26,11 @@
  *    until vCPU 0, polling H_XIRR, counted that interrupt (and EOIed it):
  *    a lost interrupt is a timeout, a duplicate a count above the
  *    signals;
- *  - a churn thread creates VMs with a window, faults it in with one load
- *    (the device's qword or an exit) and destroys them.
+ *  - two churn threads create VMs with a window at the same guest
+ *    address, fault it in with one load (the device's qword or an exit)
+ *    and destroy them, one over pci-testdev, the other over the packet
+ *    buffer: a VM that found the other's (dying) window state, e.g. by a
+ *    reused LPID, would read the other device.
  * Then: no guest assertion, both outcomes (mapped, exited) seen, exits
  * counted by the VMM = exits counted by the guests, no control operation
  * failed, every signal received exactly once, VMs churned, and the
@@ -469,10 +472,14 @@ static void *signal_fn(void *arg)
 	return NULL;
 }
 
+#define NR_CHURN	2
+
 struct churn {
+	unsigned int idx;	/* 0: pci-testdev, 1: the packet buffer */
 	int stop;
-	u64 vms, mapped, exited, bad;
+	u64 vms, mapped, exited, bad, errs;
 	char err[256];
+	struct ppc_asm a;
 };
 
 static int churn_mmio(struct ppc_vcpu *vcpu, struct kvm_run *run, void *opaque)
@@ -482,9 +489,11 @@ static int churn_mmio(struct ppc_vcpu *vcpu, struct kvm_run *run, void *opaque)
 	return 0;
 }
 
-/* One VM: a window over pci-testdev, one load through it, teardown */
+/* One VM: a window, one load through it, teardown */
 static int churn_once(struct churn *ch, struct ppc_asm *a, u64 want)
 {
+	struct ppc_pci_bar *b = ch->idx ? &bed.regs : &bed.testdev;
+	u64 off = ch->idx ? PPC_E1000E_PBM : 0;
 	struct kvm_ppc_pt_window w;
 	struct ppc_vcpu *vcpu;
 	struct ppc_ucall uc;
@@ -496,7 +505,7 @@ static int churn_once(struct churn *ch, struct ppc_asm *a, u64 want)
 	if (!vm)
 		return -1;
 	dev = ppc_ptw_create(vm);
-	w = ppc_ptw_window(&bed.testdev, 0, PPC_SZ_4K, CHURN_GPA);
+	w = ppc_ptw_window(b, off, PPC_SZ_4K, CHURN_GPA);
 	r = dev < 0 ? dev : ppc_ptw_add(dev, &w);
 	if (!r)
 		r = ppc_guest_load(vcpu, a);
@@ -510,8 +519,8 @@ static int churn_once(struct churn *ch, struct ppc_asm *a, u64 want)
 			ch->exited++;
 		else if (!ch->bad++)
 			snprintf(ch->err, sizeof(ch->err),
-				 "churn VM read 0x%llx, device 0x%llx",
-				 ULL(uc.args[0]), ULL(want));
+				 "churn VM %u read 0x%llx, device 0x%llx",
+				 ch->idx, ULL(uc.args[0]), ULL(want));
 	}
 	if (dev >= 0)
 		close(dev);
@@ -521,8 +530,8 @@ static int churn_once(struct churn *ch, struct ppc_asm *a, u64 want)
 
 static void *churn_fn(void *arg)
 {
-	static struct ppc_asm a;
 	struct churn *ch = arg;
+	struct ppc_asm *a = &ch->a;
 	int regs[] = { 15 };
 	struct ppc_hpt_map m;
 	sigset_t set;
@@ -531,29 +540,28 @@ static void *churn_fn(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGALRM);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	want = ppc_bar_rd(&bed.testdev, PPC_TESTDEV_NAME, 8);
-	ppc_asm_init(&a, PPC_GUEST_CODE_GPA);
-	ppc_li64(&a, 30, CHURN_GPA);
+	want = ch->idx ?
+	       ppc_pattern_qword(PPC_PATTERN_TAG, PPC_E1000E_PBM + PPC_TESTDEV_NAME) :
+	       ppc_bar_rd(&bed.testdev, PPC_TESTDEV_NAME, 8);
+	ppc_asm_init(a, PPC_GUEST_CODE_GPA);
+	ppc_li64(a, 30, CHURN_GPA);
 	if (hpt) {
 		ppc_hpt_map_4k(&m, HPT_ORDER, VSID, SEG_EA + 0x2000, CHURN_GPA,
 			       PPC_HPTE_R_I | PPC_HPTE_R_G);
-		ppc_hpt_enter(&a, &m, 1);
-		ppc_li64(&a, 30, m.ea);
-		ppc_data_relocate(&a, true);
+		ppc_hpt_enter(a, &m, 1);
+		ppc_li64(a, 30, m.ea);
+		ppc_data_relocate(a, true);
 	}
-	ppc_ld(&a, 15, PPC_TESTDEV_NAME, 30);
+	ppc_ld(a, 15, PPC_TESTDEV_NAME, 30);
 	if (hpt)
-		ppc_data_relocate(&a, false);
-	ppc_ucall(&a, PPC_UCALL_SYNC, 1, regs);
-	ppc_done(&a);
+		ppc_data_relocate(a, false);
+	ppc_ucall(a, PPC_UCALL_SYNC, 1, regs);
+	ppc_done(a);
 	while (!LOAD(ch->stop)) {
-		if (churn_once(ch, &a, want)) {
-			if (!ch->bad++)
-				snprintf(ch->err, sizeof(ch->err), "churn VM: %s",
-					 ppc_errmsg());
-			break;
-		}
 		ch->vms++;
+		if (churn_once(ch, a, want) && !ch->errs++ && !ch->bad)
+			snprintf(ch->err, sizeof(ch->err), "churn VM %llu: %s",
+				 ULL(ch->vms), ppc_errmsg());
 	}
 	return NULL;
 }
@@ -596,15 +604,16 @@ int main(int argc, char **argv)
 	struct ppc_vcpu *vcpu[1 + NR_READERS];
 	struct kvm_ppc_pt_window_stats st;
 	struct signaller sig = { 0 };
-	struct churn ch = { 0 };
+	static struct churn ch[NR_CHURN];
 	struct ctl c = { 0 };
 	struct vmm vmm = { 0 };
 	struct ppc_pci_bar vbar;
 	struct ppc_msix_cap cap;
 	struct ppc_msix_win mw;
 	struct ppc_irqchip ic;
-	pthread_t ctl_t, sig_t, churn_t;
+	pthread_t ctl_t, sig_t, churn_t[NR_CHURN];
 	u64 mapped = 0, exited = 0, rounds = 0, signals = 0, got = 0;
+	u64 vms = 0, vm_mapped = 0, vm_exited = 0, vm_bad = 0, vm_errs = 0;
 	unsigned int secs = 20, i, n[NR_READERS], complaints;
 	const char *env = getenv("PTW_STRESS_SECS");
 	u64 *cnt, *res;
@@ -640,7 +649,7 @@ int main(int argc, char **argv)
 		ksft_exit_fail_msg("pattern: %s\n", ppc_errmsg());
 	ppc_testdev_select(&bed.testdev, 0);
 
-	/* SIGALRM is the churn thread's KVM_RUN watchdog only */
+	/* SIGALRM is the churn threads' KVM_RUN watchdog only */
 	sigemptyset(&set);
 	sigaddset(&set, SIGALRM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
@@ -707,16 +716,22 @@ int main(int argc, char **argv)
 	for (i = 1; !r && i <= NR_READERS; i++)
 		r = ppc_vcpu_thread_start(&th[i], vcpu[i], vmm_mmio, &vmm);
 	if (r || pthread_create(&ctl_t, NULL, ctl_fn, &c) ||
-	    pthread_create(&sig_t, NULL, signal_fn, &sig) ||
-	    pthread_create(&churn_t, NULL, churn_fn, &ch))
+	    pthread_create(&sig_t, NULL, signal_fn, &sig))
 		ksft_exit_fail_msg("threads: %s\n", ppc_errmsg());
+	for (i = 0; i < NR_CHURN; i++) {
+		ch[i].idx = i;
+		if (pthread_create(&churn_t[i], NULL, churn_fn, &ch[i]))
+			ksft_exit_fail_msg("churn thread\n");
+	}
 
 	sleep(secs);
 
 	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(ctl_t, NULL);
-	__atomic_store_n(&ch.stop, 1, __ATOMIC_RELEASE);
-	pthread_join(churn_t, NULL);
+	for (i = 0; i < NR_CHURN; i++) {
+		__atomic_store_n(&ch[i].stop, 1, __ATOMIC_RELEASE);
+		pthread_join(churn_t[i], NULL);
+	}
 	__atomic_store_n(&sig.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(sig_t, NULL);
 	__atomic_store_n((u64 *)ppc_gpa_to_hva(vm, STOP_GPA), 1, __ATOMIC_RELEASE);
@@ -770,10 +785,24 @@ int main(int argc, char **argv)
 			 !sig.dup && !cnt[NVEC],
 			 "MSI-X: %llu interrupts signalled one at a time through the moving trapped table, %llu received: %llu lost, %llu duplicated\n",
 			 ULL(signals), ULL(got), ULL(sig.lost), ULL(sig.dup));
-	ksft_test_result(!ch.bad && ch.vms,
-			 "%llu VMs created with a window, faulted (%llu mapped, %llu exited) and destroyed meanwhile%s%s\n",
-			 ULL(ch.vms), ULL(ch.mapped), ULL(ch.exited),
-			 ch.bad ? ": " : "", ch.err);
+	for (i = 0; i < NR_CHURN; i++) {
+		ksft_print_msg("churn %u (%s): %llu VMs, %llu mapped, %llu exited, %llu read another device, %llu failed%s%s\n",
+			       i, i ? "packet buffer" : "pci-testdev",
+			       ULL(ch[i].vms), ULL(ch[i].mapped),
+			       ULL(ch[i].exited), ULL(ch[i].bad),
+			       ULL(ch[i].errs),
+			       ch[i].bad || ch[i].errs ? "; first: " : "",
+			       ch[i].err);
+		vms += ch[i].vms;
+		vm_mapped += ch[i].mapped;
+		vm_exited += ch[i].exited;
+		vm_bad += ch[i].bad;
+		vm_errs += ch[i].errs;
+	}
+	ksft_test_result(!vm_bad && !vm_errs && ch[0].vms && ch[1].vms,
+			 "%llu VMs created by %u threads at once with a window each, faulted (%llu read their own device, %llu exited, %llu another's) and destroyed meanwhile; %llu failed\n",
+			 ULL(vms), NR_CHURN, ULL(vm_mapped), ULL(vm_exited),
+			 ULL(vm_bad), ULL(vm_errs));
 
 	ppc_msix_win_free(&mw);
 	for (i = 0; i < 2; i++)
