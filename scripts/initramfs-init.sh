@@ -13,7 +13,8 @@ mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 . /etc/ptw.env
-export PTW_MACHINE PTW_MODE PTW_KVM_HV_BUILD_ID PTW_MSIX_INSNS_PER_ACCESS
+export PTW_MACHINE PTW_MODE PTW_KVM_HV_BUILD_ID PTW_MSIX_INSNS_PER_ACCESS \
+	PTW_STRESS_SECS
 
 done_() {
 	echo "ptw: done $1"
@@ -63,11 +64,12 @@ for t in /selftests/*; do
 	case "$PTW_MODE:$name" in
 	check:bench_* | check:demo_* | run:[!d]* | bench:[!b]*) continue ;;
 	esac
-	# The hash host runs the HPT guest tests (hash_*, *_hpt) only, and
+	# The hash host runs the HPT guest tests (hash_*, *_hpt), the
+	# stress tests (stress_*: HPT guests there, radix elsewhere) and
 	# the sub-page BAR benchmark with an HPT guest; the radix hosts skip
 	# the HPT tests.
 	case "$PTW_MACHINE:$name" in
-	*-hash:hash_* | *-hash:*_hpt | *-hash:bench_subpage_bar) ;;
+	*-hash:hash_* | *-hash:*_hpt | *-hash:stress_* | *-hash:bench_subpage_bar) ;;
 	*-hash:* | *:hash_* | *:*_hpt) continue ;;
 	esac
 	echo "ptw: run $name"

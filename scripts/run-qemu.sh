@@ -33,6 +33,7 @@ cat >"$R/etc/ptw.env" <<EOF
 PTW_MACHINE=$MACHINE
 PTW_MODE=$MODE
 PTW_MSIX_INSNS_PER_ACCESS=${PTW_MSIX_INSNS_PER_ACCESS:-}
+PTW_STRESS_SECS=${PTW_STRESS_SECS:-}
 PTW_KVM_HV_BUILD_ID=$(powerpc64le-linux-gnu-readelf -n "$B/modules/kvm-hv.ko" |
 	sed -n 's/^ *Build ID: //p')
 EOF

@@ -2,15 +2,19 @@
 /*
  * Matched offsets keep the host-page path.
  *
- * e1000e's flash BAR1 (128K) starts on a 64K host page. A window of the
+ * e1000e's register BAR0 (128K) starts on a 64K host page. A window of the
  * whole BAR at a 64K-aligned guest address has guest and host offsets that
  * agree and host pages that are wholly the BAR's: each fault maps the whole
  * 64K host page (maps_direct; the trace shows 16 4K pages in one go), and
- * the other 15 4K pages of it then run without a fault. The same for
- * e1000e's register BAR0, whose bytes the guest then reads right. A window
- * that covers only part of a host page falls back to 4K mappings, and the
- * status quo - a memslot over a BAR's host page - works as before, next to
- * the windows, without the window code seeing its accesses.
+ * the other 15 4K pages of it then run without a fault. Its second 64K
+ * page starts with the packet buffer memory, where the host first writes a
+ * pattern (every word holds its own offset, ppc_pattern.h): the guest must
+ * read the pattern word of each 4K page, so a page mapped onto the wrong
+ * host page fails. The guest also reads the MAC address and STATUS of the
+ * first page. A window that covers only part of a host page falls back to
+ * 4K mappings (again checked against the pattern), and the status quo - a
+ * memslot over a BAR's host page - works as before, next to the windows,
+ * without the window code seeing its accesses.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +25,9 @@
 #include "ppc_kvm_util.h"
 #include "ppc_asm.h"
 #include "ppc_ptw_util.h"
+#include "ppc_pattern.h"
 
-#define FLASH_GPA	0x80000000ULL	/* 128K aligned */
+#define DIRECT_GPA	0x80000000ULL	/* 128K aligned */
 #define REGS_GPA	0x80400000ULL
 #define PART_GPA	0x80800000ULL	/* 64K aligned, half a host page */
 #define SLOT_GPA	0x81000000ULL	/* memslot, its own 2M region */
@@ -56,10 +61,18 @@ static unsigned int page_loads(struct ppc_access *acc, u64 gpa, u64 len)
 	return n;
 }
 
-static void test_flash(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_log *log)
+/* What a load at BAR0 offset off must return: the pattern in the PBM */
+static bool pattern_ok(u64 off, u64 val)
 {
-	struct ppc_pci_bar *fl = &bed.flash;
-	struct kvm_ppc_pt_window w = ppc_ptw_window(fl, 0, fl->size, FLASH_GPA);
+	if (off >= PPC_E1000E_PBM + PPC_E1000E_PBM_SIZE)
+		return val == 0;
+	return val == ppc_pattern_qword(PPC_PATTERN_TAG, off);
+}
+
+static void test_direct_pages(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_log *log)
+{
+	struct ppc_pci_bar *fl = &bed.regs;
+	struct kvm_ppc_pt_window w = ppc_ptw_window(fl, 0, fl->size, DIRECT_GPA);
 	struct kvm_ppc_pt_window_stats s0, s1, s2, s3, s4, s5;
 	struct ppc_ptw_fault_ev ev[4];
 	struct ppc_access acc[32];
@@ -68,11 +81,11 @@ static void test_flash(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_log *log)
 
 	ppc_ptw_stats(dev, &s0);
 	r = ppc_ptw_add(dev, &w);
-	ksft_print_msg("window: e1000e flash 0x%llx size 0x%llx at guest 0x%llx: %s\n",
-		       ULL(fl->start), ULL(fl->size), FLASH_GPA,
+	ksft_print_msg("window: e1000e BAR0 0x%llx size 0x%llx at guest 0x%llx: %s\n",
+		       ULL(fl->start), ULL(fl->size), DIRECT_GPA,
 		       r ? ppc_errmsg() : "added");
 	if (r) {
-		ksft_test_result_fail("ADD of the flash window: %s\n", ppc_errmsg());
+		ksft_test_result_fail("ADD of the BAR0 window: %s\n", ppc_errmsg());
 		ksft_test_result_skip("no window\n");
 		ksft_test_result_skip("no window\n");
 		ksft_test_result_skip("no window\n");
@@ -81,7 +94,7 @@ static void test_flash(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_log *log)
 	if (have_trace)
 		ppc_ptw_trace_read(ev, 0);
 	/* One access in the first 64K page */
-	n = page_loads(acc, FLASH_GPA, PPC_SZ_4K);
+	n = page_loads(acc, DIRECT_GPA, PPC_SZ_4K);
 	e1 = run(vcpu, acc, n, log);
 	ppc_ptw_stats(dev, &s1);
 	if (have_trace) {
@@ -102,7 +115,7 @@ static void test_flash(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_log *log)
 			 have_trace ? ", 16 4K pages in one fault" : "");
 
 	/* All 16 4K pages of it: no more faults */
-	n = page_loads(acc, FLASH_GPA, PPC_SZ_64K);
+	n = page_loads(acc, DIRECT_GPA, PPC_SZ_64K);
 	e2 = run(vcpu, acc, n, log);
 	ppc_ptw_stats(dev, &s2);
 	ppc_ptw_stats_print("after 16 pages", &s2);
@@ -112,26 +125,34 @@ static void test_flash(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_log *log)
 			 ULL(s2.faults - s1.faults), e2);
 
 	/* The second host page of the BAR, every 4K page of it */
-	n = page_loads(acc, FLASH_GPA + PPC_SZ_64K, PPC_SZ_64K);
+	n = page_loads(acc, DIRECT_GPA + PPC_SZ_64K, PPC_SZ_64K);
 	e3 = run(vcpu, acc, n, log);
 	ppc_ptw_stats(dev, &s3);
-	for (i = 0; e3 == 0 && i < n; i++)
-		bad += acc[i].val != ppc_bar_rd(fl, acc[i].gpa - FLASH_GPA, 8);
+	for (i = 0; e3 == 0 && i < n; i++) {
+		u64 off = acc[i].gpa - DIRECT_GPA;
+
+		if ((acc[i].val != ppc_bar_rd(fl, off, 8) ||
+		     !pattern_ok(off, acc[i].val)) && bad++ < 4)
+			ksft_print_msg("BAR0+0x%llx: guest 0x%llx, host 0x%llx, pattern 0x%llx\n",
+				       ULL(off), ULL(acc[i].val),
+				       ULL(ppc_bar_rd(fl, off, 8)),
+				       ULL(ppc_pattern_qword(PPC_PATTERN_TAG, off)));
+	}
 	ppc_ptw_stats_print("after the 2nd host page", &s3);
 	ksft_test_result(e3 == 0 && !bad && s3.faults - s2.faults == 1 &&
 			 s3.maps_direct - s2.maps_direct == 1 &&
 			 s3.maps_4k == s0.maps_4k,
-			 "the second 64K page: 16 accesses, 1 fault, 1 DIRECT mapping, values equal the host's\n");
+			 "the second 64K page: 16 accesses, 1 fault, 1 DIRECT mapping, each page reads its own pattern word\n");
 
 	/* REMOVE takes out 2 x 16 4K PTEs; accesses exit afterwards */
 	r = ppc_ptw_remove(dev, w.id);
 	ppc_ptw_stats(dev, &s4);
-	n = page_loads(acc, FLASH_GPA, PPC_SZ_4K);
+	n = page_loads(acc, DIRECT_GPA, PPC_SZ_4K);
 	e4 = run(vcpu, acc, n, log);
 	ppc_ptw_stats(dev, &s5);
 	ppc_ptw_stats_print("after REMOVE and 1 access", &s5);
 	ksft_test_result(!r && s4.unmaps - s3.unmaps == 32 && e4 == 1 &&
-			 log->rec[0].addr == FLASH_GPA + 8 &&
+			 log->rec[0].addr == DIRECT_GPA + 8 &&
 			 s5.faults == s4.faults,
 			 "REMOVE unmaps 32 4K PTEs (%llu); the next access exits to the VMM at 0x%llx\n",
 			 ULL(s4.unmaps - s3.unmaps), ULL(log->rec[0].addr));
@@ -179,12 +200,12 @@ static void test_regs(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_log *log)
 static void test_partial(struct ppc_vcpu *vcpu, int dev,
 			 struct ppc_mmio_log *log)
 {
-	struct ppc_pci_bar *fl = &bed.flash;
-	struct kvm_ppc_pt_window w = ppc_ptw_window(fl, 0, PPC_SZ_64K / 2,
-						    PART_GPA);
+	struct ppc_pci_bar *rg = &bed.regs;
+	struct kvm_ppc_pt_window w = ppc_ptw_window(rg, PPC_E1000E_PBM,
+						    PPC_SZ_64K / 2, PART_GPA);
 	struct kvm_ppc_pt_window_stats s0, s1;
 	struct ppc_access acc[16];
-	unsigned int n;
+	unsigned int n, i, bad = 0;
 	int r, e = -1;
 
 	ppc_ptw_stats(dev, &s0);
@@ -193,14 +214,25 @@ static void test_partial(struct ppc_vcpu *vcpu, int dev,
 	if (!r)
 		e = run(vcpu, acc, n, log);
 	ppc_ptw_stats(dev, &s1);
+	/* The 8 pages in the window read the pattern, the 8 past it the fill */
+	for (i = 0; e == 8 && i < n; i++) {
+		u64 off = acc[i].gpa - PART_GPA;
+		u64 want = off < PPC_SZ_64K / 2 ?
+			   ppc_pattern_qword(PPC_PATTERN_TAG, PPC_E1000E_PBM + off) :
+			   ppc_mmio_fill_val(0x5a, 8);
+
+		if (acc[i].val != want && bad++ < 4)
+			ksft_print_msg("guest +0x%llx: 0x%llx, expected 0x%llx\n",
+				       ULL(off), ULL(acc[i].val), ULL(want));
+	}
 	ppc_ptw_stats_print("32K window, 16 accesses", &s1);
 	if (w.id != ~0U)
 		ppc_ptw_remove(dev, w.id);
 	/* 8 pages in the window map 4K each; 8 beyond it exit */
-	ksft_test_result(!r && e == 8 && s1.maps_direct == s0.maps_direct &&
+	ksft_test_result(!r && e == 8 && !bad && s1.maps_direct == s0.maps_direct &&
 			 s1.maps_4k - s0.maps_4k == 8 &&
 			 s1.faults - s0.faults == 8,
-			 "a 32K window on a 64K host page maps 4K pages only: 8 maps_4k, 0 DIRECT, the 8 pages past it exit (%d)\n",
+			 "a 32K window on a 64K host page maps 4K pages only: 8 maps_4k reading their pattern words, 0 DIRECT, the 8 pages past it exit (%d)\n",
 			 e);
 }
 
@@ -274,6 +306,9 @@ int main(void)
 	if (!ppc_ptw_bed_shared(&bed) || sysconf(_SC_PAGESIZE) != PPC_SZ_64K)
 		ksft_exit_skip("not the test bed's layout\n");
 	ksft_set_plan(7);
+	if (ppc_pbm_fill(&bed.regs, PPC_PATTERN_TAG, PPC_E1000E_PBM,
+			 PPC_E1000E_PBM_SIZE))
+		ksft_exit_fail_msg("pattern: %s\n", ppc_errmsg());
 	have_trace = !ppc_ptw_trace_on();
 	if (ppc_mmio_log_init(&log, 64, 0x5a))
 		ksft_exit_fail_msg("%s\n", ppc_errmsg());
@@ -284,7 +319,7 @@ int main(void)
 	if (dev < 0)
 		ksft_exit_fail_msg("%s\n", ppc_errmsg());
 
-	test_flash(vcpu, dev, &log);
+	test_direct_pages(vcpu, dev, &log);
 	test_regs(vcpu, dev, &log);
 	test_partial(vcpu, dev, &log);
 	test_memslot(vm, vcpu, dev, &log);
