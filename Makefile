@@ -8,6 +8,8 @@
 #   make bench   the benchmarks, one line each
 #   make soak    the harness's MMU-walking tests over 1,000,000 random
 #                layouts each (minutes; not part of make check)
+#   make debug-kernel  the debug host kernel (lockdep, KASAN, ...; cached
+#                outside the clone) and our modules for it
 #
 # All downloads and build products live in build/ (git-ignored).
 
@@ -44,6 +46,9 @@ harness:
 lint: modules
 	bash scripts/lint.sh
 
+debug-kernel: fetch
+	bash scripts/build-debug-kernel.sh
+
 check:
 	bash scripts/check.sh
 
@@ -60,10 +65,11 @@ soak:
 	$(MAKE) -s -C tools/testing/kvm_pt soak
 
 clean:
-	rm -rf $(B)/harness $(B)/selftests $(B)/lint $(B)/logs $(B)/modules
+	rm -rf $(B)/harness $(B)/selftests $(B)/lint $(B)/logs $(B)/modules \
+		$(B)/modules-debug $(B)/debug
 
 distclean:
 	rm -rf $(B)
 
 .PHONY: all fetch modules uapi selftests harness lint check run bench fuzz \
-	soak clean distclean
+	soak clean distclean debug-kernel

@@ -19,8 +19,12 @@ log() { echo "build-kvm: $*"; }
 
 [ -f "$B/versions.mk" ] || die "run scripts/fetch.sh first (no $B/versions.mk)"
 eval "$(sed -n 's/^\([A-Z]*\) := \(.*\)$/\1="\2"/p' "$B/versions.mk")"
+# scripts/build-debug-kernel.sh builds the same modules for the debug
+# kernel: its own prepared tree, release and output directory.
+KREL=${PTW_KREL:-$KREL}
+MODULES=${PTW_MODULES:-$B/modules}
 
-K="$B/linux"
+K=${PTW_KTREE:-$B/linux}
 MK=(make -s -C "$K" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu-
     KERNELVERSION="$KREL" LOCALVERSION= -j"$(nproc)")
 
@@ -89,12 +93,12 @@ rsync -rc "$S/" "$K/"
 
 log "building kvm.ko and kvm-hv.ko"
 "${MK[@]}" M=arch/powerpc/kvm modules ${KBUILD_EXTRA:-}
-mkdir -p "$B/modules"
+mkdir -p "$MODULES"
 for m in kvm kvm-hv; do
 	ko="$K/arch/powerpc/kvm/$m.ko"
 	[ -f "$ko" ] || die "$m.ko was not built"
 	vm=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
 	[ "$vm" = "$KREL" ] || die "$m.ko vermagic '$vm' does not match '$KREL'"
-	cp "$ko" "$B/modules/$m.ko"
+	cp "$ko" "$MODULES/$m.ko"
 done
-log "ok: $B/modules/kvm.ko $B/modules/kvm-hv.ko ($KREL)"
+log "ok: $MODULES/kvm.ko $MODULES/kvm-hv.ko ($KREL)"

@@ -5,6 +5,8 @@
 #   harness:   userspace tests of our kernel .c files (x86, ASan/UBSan)
 #   lint:      checkpatch, kernel-doc, W=1, sparse
 #   selftests: kselftests run inside each emulated POWER host
+#   selftests(<host>-debug): the same on the debug kernel (lockdep, KASAN,
+#              DEBUG_ATOMIC_SLEEP, ...), one layer per host; any report fails
 # A layer that cannot run at all (build failure, boot failure) counts as
 # one failure, so the closing line never reads green by omission.
 set -uo pipefail
@@ -13,6 +15,8 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-$TOP/build}
 export B
 MACHINES=${MACHINES:-pseries powernv9 powernv9-hash}
+# The hosts that also run on the debug kernel ("" skips its build too).
+DEBUG_MACHINES=${DEBUG_MACHINES-$MACHINES}
 cd "$TOP"
 mkdir -p "$B/logs"
 total_pass=0
@@ -34,6 +38,32 @@ layer() {	# name passed failed [skipped]
 
 counts() {	# file "prefix": reads "prefix: N passed, M failed"
 	sed -nE "s/^$2: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p" "$1" | tail -1
+}
+
+# Boot one host (run-qemu.sh name) in check mode, show its output and set
+# p f s (passed failed skipped). kselftest TAP per binary: "ok N",
+# "ok N # SKIP", "not ok N". A binary that exits non-zero (not KSFT_SKIP)
+# with no "not ok", or does not finish its "1..N" plan, counts as one
+# more failure; so does a failed boot.
+run_host() {
+	local m=$1 rc log="$B/logs/$1-check.log"
+
+	bash scripts/run-qemu.sh "$m" check >"$B/logs/$m-check.out" 2>&1
+	rc=$?
+	cat "$B/logs/$m-check.out"
+	read -r p f s <<<"$(awk '
+		/^ptw: run / { n = 0; plan = -1; bad = 0 }
+		/^1\.\.[0-9]+/ { plan = substr($1, 4) + 0 }
+		/^1\.\.0 # SKIP/ { s++ }
+		/^ok [0-9]+/ { n++; if (/# SKIP/) s++; else p++ }
+		/^not ok [0-9]+/ { n++; f++; bad++ }
+		/^ptw: exit / {
+			if (($4 != 0 && $4 != 4 && !bad) ||
+			    (plan >= 0 && n != plan)) f++
+		}
+		END { print p + 0, f + 0, s + 0 }' "$log" 2>/dev/null)"
+	[ -n "${p:-}" ] || { p=0; f=0; s=0; }
+	[ $rc = 0 ] || f=$((f + 1))
 }
 
 echo "== build"
@@ -68,31 +98,27 @@ if [ $build_ok = 1 ]; then
 	else
 		sp=0; sf=0; ss=0
 		for m in $MACHINES; do
-			bash scripts/run-qemu.sh "$m" check \
-				>"$B/logs/$m-check.out" 2>&1
-			rc=$?
-			cat "$B/logs/$m-check.out"
-			log="$B/logs/$m-check.log"
-			# kselftest TAP per binary: "ok N", "ok N # SKIP",
-			# "not ok N". A binary that exits non-zero (not
-			# KSFT_SKIP) with no "not ok", or does not finish
-			# its "1..N" plan, counts as one more failure.
-			read -r p f s <<<"$(awk '
-				/^ptw: run / { n = 0; plan = -1; bad = 0 }
-				/^1\.\.[0-9]+/ { plan = substr($1, 4) + 0 }
-				/^1\.\.0 # SKIP/ { s++ }
-				/^ok [0-9]+/ { n++; if (/# SKIP/) s++; else p++ }
-				/^not ok [0-9]+/ { n++; f++; bad++ }
-				/^ptw: exit / {
-					if (($4 != 0 && $4 != 4 && !bad) ||
-					    (plan >= 0 && n != plan)) f++
-				}
-				END { print p + 0, f + 0, s + 0 }' "$log")"
-			[ $rc = 0 ] || f=$((f + 1))
+			run_host "$m"
 			echo "selftests($m): $p passed, $f failed, $s skipped"
 			sp=$((sp + p)); sf=$((sf + f)); ss=$((ss + s))
 		done
 		layer selftests "$sp" "$sf" "$ss"
+
+		if [ -n "$DEBUG_MACHINES" ]; then
+			echo "== selftests on the debug kernel"
+			if ! bash scripts/build-debug-kernel.sh \
+				>"$B/logs/debug-build.log" 2>&1; then
+				tail -30 "$B/logs/debug-build.log"
+				layer "build(debug)" 0 1
+			else
+				tail -2 "$B/logs/debug-build.log"
+				layer "build(debug)" 1 0
+				for m in $DEBUG_MACHINES; do
+					run_host "$m-debug"
+					layer "selftests($m-debug)" "$p" "$f" "$s"
+				done
+			fi
+		fi
 	fi
 fi
 

@@ -76,4 +76,8 @@ for t in /selftests/*; do
 	"$t"
 	echo "ptw: exit $name $?"
 done
+# Debug kernel: is lockdep still on (it turns itself off at its first
+# report)? run-qemu.sh fails a debug run without "ptw: debug_locks 1".
+[ -r /proc/lockdep_stats ] &&
+	echo "ptw: debug_locks $(sed -n 's/^ *debug_locks: *//p' /proc/lockdep_stats)"
 done_ ok

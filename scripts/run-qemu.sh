@@ -4,6 +4,10 @@
 # Boot an emulated POWER host (QEMU TCG) with Debian's ppc64le kernel, our
 # kvm.ko/kvm-hv.ko and the selftests in an initramfs, and run one mode:
 #   run-qemu.sh pseries|powernv9|powernv9-hash check|run|bench
+# A machine name with "-debug" appended (pseries-debug, ...) boots the
+# debug kernel of scripts/build-debug-kernel.sh (lockdep, KASAN, ...) with
+# the modules built for it instead, and also fails on any lockdep, KASAN,
+# KFENCE, sleeping-in-atomic or RCU report.
 # The console goes to build/logs/<machine>-<mode>.log. Exit status is
 # non-zero on a timeout, an oops/panic/warning, or a missing "ptw: done ok".
 set -euo pipefail
@@ -17,15 +21,31 @@ die() { echo "run-qemu: error: $*" >&2; exit 1; }
 
 [ -f "$B/versions.mk" ] || die "run scripts/fetch.sh first"
 eval "$(sed -n 's/^\([A-Z]*\) := \(.*\)$/\1="\2"/p' "$B/versions.mk")"
-for f in "$B/modules/kvm.ko" "$B/modules/kvm-hv.ko" "$KIMAGE" "$BUSYBOX"; do
+MODS="$B/modules"
+NAME=$MACHINE
+DEBUG=0
+case "$MACHINE" in
+*-debug)
+	# The debug kernel runs several times slower under TCG; its
+	# console shows warnings too (quiet hides KERN_WARNING, the level
+	# of lockdep's and RCU's reports and of WARN()).
+	DEBUG=1
+	MACHINE=${MACHINE%-debug}
+	KIMAGE="$B/debug/vmlinux"
+	MODS="$B/modules-debug"
+	TIMEOUT=${PTW_QEMU_TIMEOUT:-1800}
+	DEBUG_APPEND="loglevel=5"
+	;;
+esac
+for f in "$MODS/kvm.ko" "$MODS/kvm-hv.ko" "$KIMAGE" "$BUSYBOX"; do
 	[ -f "$f" ] || die "missing $f (make modules?)"
 done
 
-R="$B/initramfs-$MACHINE-$MODE"
+R="$B/initramfs-$NAME-$MODE"
 rm -rf "$R"
 mkdir -p "$R"/{bin,lib/ptw,selftests,etc,proc,sys,dev}
 cp "$BUSYBOX" "$R/bin/busybox"
-cp "$B/modules/kvm.ko" "$B/modules/kvm-hv.ko" "$R/lib/ptw/"
+cp "$MODS/kvm.ko" "$MODS/kvm-hv.ko" "$R/lib/ptw/"
 [ -d "$B/selftests" ] && find "$B/selftests" -maxdepth 1 -type f -perm -u+x \
 	-exec cp {} "$R/selftests/" \;
 install -m 755 "$TOP/scripts/initramfs-init.sh" "$R/init"
@@ -34,7 +54,7 @@ PTW_MACHINE=$MACHINE
 PTW_MODE=$MODE
 PTW_MSIX_INSNS_PER_ACCESS=${PTW_MSIX_INSNS_PER_ACCESS:-}
 PTW_STRESS_SECS=${PTW_STRESS_SECS:-}
-PTW_KVM_HV_BUILD_ID=$(powerpc64le-linux-gnu-readelf -n "$B/modules/kvm-hv.ko" |
+PTW_KVM_HV_BUILD_ID=$(powerpc64le-linux-gnu-readelf -n "$MODS/kvm-hv.ko" |
 	sed -n 's/^ *Build ID: //p')
 EOF
 (cd "$R" && find . | cpio -o -H newc --quiet) | gzip -1 >"$R.cpio.gz"
@@ -79,8 +99,8 @@ powernv9-hash)
 esac
 
 mkdir -p "$B/logs"
-LOG="$B/logs/$MACHINE-$MODE.log"
-echo "run-qemu: booting $MACHINE ($MODE), console in $LOG"
+LOG="$B/logs/$NAME-$MODE.log"
+echo "run-qemu: booting $NAME ($MODE), console in $LOG"
 set +e
 # One emulated host at a time on this machine (2 cores): concurrent runs
 # (another clone, a helper's worktree) wait here instead of starving.
@@ -88,7 +108,7 @@ flock "${PTW_QEMU_LOCK:-/tmp/kvm-pt-qemu.lock}" \
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-ppc64 "${QM[@]}" -accel tcg \
 	-nographic $NODEFAULTS -serial mon:stdio -no-reboot \
 	-kernel "$KIMAGE" -initrd "$R.cpio.gz" \
-	-append "console=$CONSOLE rdinit=/init quiet oops=panic panic=-1 ${EXTRA_APPEND:-}" \
+	-append "console=$CONSOLE rdinit=/init quiet oops=panic panic=-1 ${EXTRA_APPEND:-} ${DEBUG_APPEND:-}" \
 	"${DEVS[@]}" </dev/null >"$LOG" 2>&1
 rc=$?
 set -e
@@ -108,6 +128,24 @@ fi
 if grep -nE 'Oops|Kernel panic|BUG:|WARNING:|Unable to handle kernel|Call Trace' "$LOG"; then
 	echo "run-qemu: error: the emulated host's kernel reported a failure (see $LOG)"
 	fail=1
+fi
+if [ $DEBUG = 1 ]; then
+	# Reports of the debug options that do not all start with BUG: or
+	# WARNING: (lockdep's "INFO:" lines start with WARNING: already).
+	rep='BUG:|WARNING:|Oops|Kernel panic|Call Trace|ODEBUG:|list_(add|del) corruption|KFENCE:|KASAN:|detected stalls?|possible (circular|recursive)|suspicious RCU usage|lock held when returning|inconsistent lock state|DEBUG_LOCKS_WARN_ON'
+	first=$(grep -nE "$rep" "$LOG" | head -1 | cut -d: -f1)
+	if [ -n "$first" ]; then
+		echo "run-qemu: error: debug kernel report in $LOG, from line $first:"
+		sed -n "$((first > 5 ? first - 5 : 1)),$((first + 80))p" "$LOG"
+		fail=1
+	fi
+	# lockdep switches itself off after its first report, or when an
+	# earlier splat (ours or not) tainted the run: then nothing was checked.
+	if ! grep -q '^ptw: debug_locks 1$' "$LOG"; then
+		echo "run-qemu: error: lockdep was not on at the end of the run (no 'ptw: debug_locks 1')"
+		fail=1
+	fi
+	grep -m1 -E 'KASAN (init done|not enabled)' "$LOG" | sed 's/^/run-qemu: /' || true
 fi
 grep -q '^ptw: done ok' "$LOG" || { echo "run-qemu: error: no 'ptw: done ok' in $LOG"; fail=1; }
 exit $fail
