@@ -78,6 +78,8 @@ for t in /selftests/*; do
 done
 # Debug kernel: is lockdep still on (it turns itself off at its first
 # report)? run-qemu.sh fails a debug run without "ptw: debug_locks 1".
-[ -r /proc/lockdep_stats ] &&
+if [ -r /proc/lockdep_stats ]; then
 	echo "ptw: debug_locks $(sed -n 's/^ *debug_locks: *//p' /proc/lockdep_stats)"
+	echo "ptw: $(dmesg | grep -m1 -E 'KASAN (init done|not enabled)')"
+fi
 done_ ok
