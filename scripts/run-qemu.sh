@@ -133,7 +133,7 @@ if [ $DEBUG = 1 ]; then
 	# Reports of the debug options that do not all start with BUG: or
 	# WARNING: (lockdep's "INFO:" lines start with WARNING: already).
 	rep='BUG:|WARNING:|Oops|Kernel panic|Call Trace|ODEBUG:|list_(add|del) corruption|KFENCE:|KASAN:|detected stalls?|possible (circular|recursive)|suspicious RCU usage|lock held when returning|inconsistent lock state|DEBUG_LOCKS_WARN_ON'
-	first=$(grep -nE "$rep" "$LOG" | head -1 | cut -d: -f1)
+	first=$(grep -nE "$rep" "$LOG" | head -1 | cut -d: -f1 || true)
 	if [ -n "$first" ]; then
 		echo "run-qemu: error: debug kernel report in $LOG, from line $first:"
 		sed -n "$((first > 5 ? first - 5 : 1)),$((first + 80))p" "$LOG"
