@@ -14,7 +14,7 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 . /etc/ptw.env
 export PTW_MACHINE PTW_MODE PTW_KVM_HV_BUILD_ID PTW_MSIX_INSNS_PER_ACCESS \
-	PTW_STRESS_SECS
+	PTW_STRESS_SECS PTW_TESTS
 
 done_() {
 	echo "ptw: done $1"
@@ -72,6 +72,15 @@ for t in /selftests/*; do
 	*-hash:hash_* | *-hash:*_hpt | *-hash:stress_* | *-hash:bench_subpage_bar) ;;
 	*-hash:* | *:hash_* | *:*_hpt) continue ;;
 	esac
+	# PTW_TESTS (run-qemu.sh passes it on): only the selftests whose
+	# names match one of its shell patterns, for a quick focused run.
+	if [ -n "${PTW_TESTS:-}" ]; then
+		hit=0
+		for pat in $PTW_TESTS; do
+			case "$name" in $pat) hit=1 ;; esac
+		done
+		[ $hit = 1 ] || continue
+	fi
 	echo "ptw: run $name"
 	"$t"
 	echo "ptw: exit $name $?"

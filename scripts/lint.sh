@@ -88,5 +88,17 @@ comm -13 "$L/sparse-base.txt" "$L/sparse-now.txt" >"$L/sparse-new.txt"
 [ $sprc = 0 ] && [ ! -s "$L/sparse-new.txt" ]
 result "sparse: no new warnings" $? "$L/sparse-new.txt"
 
+# uapi numbers (README "uapi numbers"): ours must be free in the pristine
+# kernel, i.e. above its last capability and device type.
+h="$PRISTINE/include/uapi/linux/kvm.h"
+cap=$(sed -n 's/^+#define KVM_CAP_PPC_PT_WINDOW \([0-9]*\)$/\1/p' patches/*.patch | head -1)
+dev=$(sed -n 's/^+.*KVM_DEV_TYPE_PPC_PT_WINDOW = \([0-9]*\),$/\1/p' patches/*.patch | head -1)
+maxcap=$(sed -n 's/^#define KVM_CAP_[A-Z0-9_]* \([0-9]*\)$/\1/p' "$h" | sort -n | tail -1)
+ndev=$(sed -n '/^enum kvm_device_type {/,/^};/p' "$h" |
+	grep -cE '^[[:space:]]+KVM_DEV_TYPE_[A-Z0-9_]+( = 1)?,$')
+echo "uapi: ours cap=$cap dev=$dev; $KPKGVER ends at cap $maxcap, device type $ndev" >"$L/uapi.log"
+[ -n "$cap" ] && [ -n "$dev" ] && [ "$cap" -gt "$maxcap" ] && [ "$dev" -gt "$ndev" ]
+result "uapi numbers free in linux $KPKGVER ($(cat "$L/uapi.log"))" $? "$L/uapi.log"
+
 echo "lint: $pass passed, $fail failed"
 [ "$fail" = 0 ]
