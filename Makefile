@@ -3,7 +3,8 @@
 # Sub-page BAR IO windows and MSI-X table trap for KVM book3s HV.
 #
 #   make check   everything: harness, lint, kernel modules, selftests in
-#                the emulated POWER hosts; one summary line per layer
+#                the emulated POWER hosts, for each kernel of KERNELS;
+#                one summary line per layer
 #   make run     boot the emulated host and run the demo
 #   make bench   the benchmarks, one line each
 #   make soak    the harness's MMU-walking tests over 1,000,000 random
@@ -11,13 +12,28 @@
 #   make debug-kernel  the debug host kernel (lockdep, KASAN, ...; cached
 #                outside the clone) and our modules for it
 #
+# KERNELS selects the target kernels (Debian 12's 6.1 and Debian 13's 6.12
+# LTS, -64k flavour; both by default); each has its own build/<series>/.
 # All downloads and build products live in build/ (git-ignored).
 
-B		:= $(CURDIR)/build
-MACHINES	?= pseries powernv9 powernv9-hash
-export B MACHINES
+TOP		:= $(CURDIR)
 
-all: modules selftests
+all: selftests
+KERNELS		?= 6.1 6.12
+MACHINES	?= pseries powernv9 powernv9-hash
+export KERNELS MACHINES
+
+# The per-kernel targets run once for each kernel of KERNELS, with
+# KSERIES and B (its build directory) set.
+PER_KERNEL	:= fetch modules uapi selftests lint debug-kernel
+ifndef KSERIES
+$(PER_KERNEL):
+	@set -e; for k in $(KERNELS); do \
+		$(MAKE) --no-print-directory KSERIES=$$k $@; \
+	done
+else
+B		:= $(TOP)/build/$(KSERIES)
+export B KSERIES
 
 fetch: $(B)/versions.mk
 $(B)/versions.mk: scripts/fetch.sh
@@ -40,23 +56,28 @@ selftests: uapi
 		[ -f "$(SELFTESTS_SRC)/$$(basename $$t).c" ] || rm -f "$$t"; \
 	done
 
-harness:
-	$(MAKE) -s -C tools/testing/kvm_pt check
-
 lint: modules
 	bash scripts/lint.sh
 
 debug-kernel: fetch
 	bash scripts/build-debug-kernel.sh
+endif
+
+harness:
+	$(MAKE) -s -C tools/testing/kvm_pt check
 
 check:
 	bash scripts/check.sh
 
-run: selftests
-	bash scripts/run-qemu.sh pseries run
+# The demo and the benchmarks boot the newest kernel of KERNELS.
+NEWEST		:= $(lastword $(KERNELS))
+run:
+	$(MAKE) --no-print-directory KSERIES=$(NEWEST) selftests
+	KSERIES=$(NEWEST) B=$(TOP)/build/$(NEWEST) bash scripts/run-qemu.sh pseries run
 
-bench: selftests
-	bash scripts/bench.sh
+bench:
+	$(MAKE) --no-print-directory KSERIES=$(NEWEST) selftests
+	KSERIES=$(NEWEST) B=$(TOP)/build/$(NEWEST) bash scripts/bench.sh
 
 fuzz:
 	$(MAKE) -s -C tools/testing/kvm_pt fuzz
@@ -65,11 +86,11 @@ soak:
 	$(MAKE) -s -C tools/testing/kvm_pt soak
 
 clean:
-	rm -rf $(B)/harness $(B)/selftests $(B)/lint $(B)/logs $(B)/modules \
-		$(B)/modules-debug $(B)/debug
+	rm -rf build/harness build/logs $(foreach k,$(KERNELS),$(addprefix \
+		build/$(k)/,selftests lint logs modules modules-debug debug))
 
 distclean:
-	rm -rf $(B)
+	rm -rf build
 
 .PHONY: all fetch modules uapi selftests harness lint check run bench fuzz \
 	soak clean distclean debug-kernel

@@ -13,7 +13,7 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-B=${B:-$TOP/build}
+B=${B:-$TOP/build/${KSERIES:-6.1}}
 export B
 cd "$TOP"
 I=$(make -s -C tools/testing/kvm_pt bench-insns | sed -n 's/^insns_per_access=//p')

@@ -19,7 +19,7 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-B=${B:-$TOP/build}
+B=${B:-$TOP/build/${KSERIES:-6.1}}
 CACHE=${PTW_DEBUG_CACHE:-/var/cache/kvm-pt}
 FRAG="$TOP/scripts/debug-kernel.config"
 # Bump when the way vmlinux is built below changes.
@@ -69,7 +69,7 @@ flock -u 9
 # The module tree: every file a hard link into the cache except KVM's
 # object directories, which make M=arch/powerpc/kvm writes into.
 K="$B/linux-debug"
-if [ "$(cat "$K/.ptw-version" 2>/dev/null)" != "$DKREL $KPKGVER" ] ||
+if [ "$(cat "$K/.ptw-version" 2>/dev/null)" != "$DKREL $KPKGVER r2" ] ||
    [ "$(cat "$K/.ptw-debug-cache" 2>/dev/null)" != "$C" ]; then
 	log "preparing $K from $C"
 	rm -rf "$K"
@@ -79,8 +79,8 @@ if [ "$(cat "$K/.ptw-version" 2>/dev/null)" != "$DKREL $KPKGVER" ] ||
 		cp -a "$C/linux/$d" "$K/$d"
 	done
 	echo "$C" >"$K/.ptw-debug-cache"
-	# build-kvm.sh takes a tree with this stamp as prepared.
-	echo "$DKREL $KPKGVER" >"$K/.ptw-version"
+	# build-kvm.sh takes a tree with its stamp (r2: its recipe) as prepared.
+	echo "$DKREL $KPKGVER r2" >"$K/.ptw-version"
 fi
 
 # KASAN for our objects: every .c we add under arch/powerpc/kvm and virt/kvm.

@@ -3,22 +3,28 @@
 #
 # make check: every layer, one summary line each, then the closing line.
 #   harness:   userspace tests of our kernel .c files (x86, ASan/UBSan)
-#   lint:      checkpatch, kernel-doc, W=1, sparse
-#   selftests: kselftests run inside each emulated POWER host
-#   selftests(<host>-debug): the same on the debug kernel (lockdep, KASAN,
-#              DEBUG_ATOMIC_SLEEP, ...), one layer per host; any report fails
+# then for each kernel of KERNELS (6.1 and 6.12 by default), its own layers
+# named after it:
+#   build(<k>):     fetch Debian's packages, build kvm.ko and kvm-hv.ko
+#   lint(<k>):      checkpatch, kernel-doc, W=1, sparse, uapi numbers
+#   selftests(<k>/<host>): kselftests run inside each emulated POWER host
+#   selftests(<k>/<host>-debug): the same on the debug kernel (lockdep,
+#              KASAN, DEBUG_ATOMIC_SLEEP, ...), for the kernels of
+#              DEBUG_KERNELS (6.1 by default); any report fails
 # A layer that cannot run at all (build failure, boot failure) counts as
 # one failure, so the closing line never reads green by omission.
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-B=${B:-$TOP/build}
-export B
+KERNELS=${KERNELS:-6.1 6.12}
 MACHINES=${MACHINES:-pseries powernv9 powernv9-hash}
-# The hosts that also run on the debug kernel ("" skips its build too).
+# The hosts that also run on the debug kernel ("" skips its build too),
+# and the kernels that have one: a debug kernel is a full kernel build
+# (~35 min cold, cached outside the clone), so only 6.1 by default.
 DEBUG_MACHINES=${DEBUG_MACHINES-$MACHINES}
+DEBUG_KERNELS=${DEBUG_KERNELS-6.1}
 cd "$TOP"
-mkdir -p "$B/logs"
+mkdir -p build/logs
 total_pass=0
 total_fail=0
 total_skip=0
@@ -66,61 +72,58 @@ run_host() {
 	[ $rc = 0 ] || f=$((f + 1))
 }
 
-echo "== build"
-if ! { bash scripts/fetch.sh && bash scripts/build-kvm.sh; } \
-	>"$B/logs/build.log" 2>&1; then
-	tail -30 "$B/logs/build.log"
-	layer build 0 1
-	build_ok=0
-else
-	tail -2 "$B/logs/build.log"
-	layer build 1 0
-	build_ok=1
-fi
-
 echo "== harness"
-make -s -C tools/testing/kvm_pt check 2>&1 | tee "$B/logs/harness.log"
-read -r p f <<<"$(counts "$B/logs/harness.log" harness)"
+make -s -C tools/testing/kvm_pt check 2>&1 | tee build/logs/harness.log
+read -r p f <<<"$(counts build/logs/harness.log harness)"
 [ -n "${p:-}" ] || { p=0; f=1; }
 layer harness "$p" "$f"
 
-if [ $build_ok = 1 ]; then
-	echo "== lint"
+for k in $KERNELS; do
+	export KSERIES=$k B="$TOP/build/$k"
+	mkdir -p "$B/logs"
+	echo "== build($k)"
+	if ! { bash scripts/fetch.sh && bash scripts/build-kvm.sh; } \
+		>"$B/logs/build.log" 2>&1; then
+		tail -30 "$B/logs/build.log"
+		layer "build($k)" 0 1
+		continue
+	fi
+	tail -2 "$B/logs/build.log"
+	layer "build($k)" 1 0
+
+	echo "== lint($k)"
 	bash scripts/lint.sh 2>&1 | tee "$B/logs/lint.log"
 	read -r p f <<<"$(counts "$B/logs/lint.log" lint)"
 	[ -n "${p:-}" ] || { p=0; f=1; }
-	layer lint "$p" "$f"
+	layer "lint($k)" "$p" "$f"
 
-	echo "== selftests"
+	echo "== selftests($k)"
 	if ! make -s uapi selftests >"$B/logs/selftests-build.log" 2>&1; then
 		tail -30 "$B/logs/selftests-build.log"
-		layer selftests 0 1
-	else
-		sp=0; sf=0; ss=0
-		for m in $MACHINES; do
-			run_host "$m"
-			echo "selftests($m): $p passed, $f failed, $s skipped"
-			sp=$((sp + p)); sf=$((sf + f)); ss=$((ss + s))
-		done
-		layer selftests "$sp" "$sf" "$ss"
-
-		if [ -n "$DEBUG_MACHINES" ]; then
-			echo "== selftests on the debug kernel"
-			if ! bash scripts/build-debug-kernel.sh \
-				>"$B/logs/debug-build.log" 2>&1; then
-				tail -30 "$B/logs/debug-build.log"
-				layer "build(debug)" 0 1
-			else
-				tail -2 "$B/logs/debug-build.log"
-				layer "build(debug)" 1 0
-				for m in $DEBUG_MACHINES; do
-					run_host "$m-debug"
-					layer "selftests($m-debug)" "$p" "$f" "$s"
-				done
-			fi
-		fi
+		layer "selftests($k)" 0 1
+		continue
 	fi
-fi
+	for m in $MACHINES; do
+		run_host "$m"
+		layer "selftests($k/$m)" "$p" "$f" "$s"
+	done
+
+	case " $DEBUG_KERNELS " in *" $k "*) ;; *) continue ;; esac
+	[ -n "$DEBUG_MACHINES" ] || continue
+	echo "== selftests($k) on the debug kernel"
+	if ! bash scripts/build-debug-kernel.sh \
+		>"$B/logs/debug-build.log" 2>&1; then
+		tail -30 "$B/logs/debug-build.log"
+		layer "build($k-debug)" 0 1
+		continue
+	fi
+	tail -2 "$B/logs/debug-build.log"
+	layer "build($k-debug)" 1 0
+	for m in $DEBUG_MACHINES; do
+		run_host "$m-debug"
+		layer "selftests($k/$m-debug)" "$p" "$f" "$s"
+	done
+done
 
 echo "== summary"
 printf '%s\n' "${summary[@]}"

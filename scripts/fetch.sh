@@ -1,26 +1,40 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Fetch everything the build needs from Debian's packages, into $B (build/):
+# Fetch everything the build needs for one target kernel series
+# (KSERIES=6.1 or 6.12) from Debian's packages, into $B (build/<series>/):
 #  - host tools (cross gcc, qemu, sparse, clang...) through apt-get install;
 #  - Debian's ppc64el kernel image + headers and busybox-static, downloaded
 #    through a private apt state for ppc64el and unpacked with dpkg -x
 #    (never installed on this host);
-#  - linux-source-6.1 and the amd64 linux-kbuild-6.1 of exactly the version
-#    of that ppc64el kernel, so the modules we build load into it.
-# Nothing is pinned: versions are resolved now, from what the mirror offers.
+#  - linux-source-<series> of exactly the version of that ppc64el kernel,
+#    so the modules we build load into it.
+# Series: 6.1 is Debian 12's kernel (flavour powerpc64le, 64K pages);
+# 6.12 is Debian 13's LTS kernel in its -64k flavour, taken from
+# bookworm-backports: the same source built with bookworm's gcc-12, the
+# compiler of our cross toolchain (trixie's own build uses gcc-14, which
+# bookworm cannot run; see README "Kernels").
+# Nothing is pinned: versions are resolved now, from what the mirror
+# offers, newest first, and the first one whose packages really download
+# wins (an index can name a .deb the pool does not have yet).
 # Writes $B/versions.mk with KREL (uname -r of the target) and KPKGVER.
 set -euo pipefail
 
-B=${B:-$(cd "$(dirname "$0")/.." && pwd)/build}
+KSERIES=${KSERIES:-6.1}
+B=${B:-$(cd "$(dirname "$0")/.." && pwd)/build/$KSERIES}
 mkdir -p "$B"
-die() { echo "fetch: error: $*" >&2; exit 1; }
-log() { echo "fetch: $*"; }
+die() { echo "fetch($KSERIES): error: $*" >&2; exit 1; }
+log() { echo "fetch($KSERIES): $*"; }
+case "$KSERIES" in
+6.1)	FLAVOUR=powerpc64le; EXTRA_SUITE= ;;
+6.12)	FLAVOUR=powerpc64le-64k; EXTRA_SUITE=bookworm-backports ;;
+*)	die "unknown kernel series '$KSERIES' (KERNELS takes 6.1 and 6.12)" ;;
+esac
 
 HOST_PKGS="gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
 	qemu-system-ppc qemu-system-data sparse bc flex bison libelf-dev
 	libssl-dev cpio kmod xz-utils zstd clang libclang-rt-14-dev rsync
-	valgrind perl python3 dpkg-dev"
+	valgrind perl python3 dpkg-dev dwarves"
 
 missing=""
 for p in $HOST_PKGS; do
@@ -36,13 +50,26 @@ if [ -n "$missing" ]; then
 fi
 
 # A private apt state that sees Debian's ppc64el archive, built from this
-# host's own source list so it follows whatever mirror the host uses.
+# host's own source list so it follows whatever mirror the host uses (plus
+# the suite the series comes from).
 ST="$B/apt-ppc64el"
 mkdir -p "$ST/state/lists/partial" "$ST/cache/archives/partial" "$ST/etc"
 touch "$ST/state/status"
 cp /etc/apt/sources.list.d/*.sources "$ST/etc/" 2>/dev/null || true
 [ -f /etc/apt/sources.list ] && grep -q '^deb ' /etc/apt/sources.list &&
 	cp /etc/apt/sources.list "$ST/etc/main.list"
+if [ -n "$EXTRA_SUITE" ]; then
+	uri=$(sed -n 's/^URIs: *\(.*debian\)\/* *$/\1/p' /etc/apt/sources.list.d/*.sources \
+		2>/dev/null | grep -v security | head -1 || true)
+	uri=${uri:-http://deb.debian.org/debian}
+	cat >"$ST/etc/$EXTRA_SUITE.sources" <<EOF
+Types: deb
+URIs: $uri
+Suites: $EXTRA_SUITE
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+fi
 APT_PPC=(-o "Dir::State=$ST/state" -o "Dir::Cache=$ST/cache"
 	 -o "Dir::State::status=$ST/state/status"
 	 -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$ST/etc"
@@ -55,36 +82,45 @@ if [ ! -f "$ST/updated" ] || [ -n "$(find "$ST/updated" -mmin +720)" ]; then
 	touch "$ST/updated"
 fi
 
-img=$(apt-cache "${APT_PPC[@]}" depends linux-image-powerpc64le 2>/dev/null |
-	sed -n 's/^ *Depends: \(linux-image-6\.1\.[^ ]*-powerpc64le\)$/\1/p' | head -1)
-[ -n "$img" ] || die "no ppc64el linux-image-powerpc64le in the index (see $ST/update.log)"
-KREL=${img#linux-image-}
-KPKGVER=$(apt-cache "${APT_PPC[@]}" show "$img" 2>/dev/null |
-	sed -n 's/^Version: //p' | sort -V | tail -1)
-[ -n "$KPKGVER" ] || die "no version for $img"
-abi=${KREL%-powerpc64le}
-log "target kernel $KREL (package version $KPKGVER)"
-
 DEBS="$B/debs"
 mkdir -p "$DEBS"
-fetch_ppc() {
-	local pkg=$1 ver=$2
-	ls "$DEBS/${pkg}_"*"_"*.deb >/dev/null 2>&1 && return 0
-	(cd "$DEBS" && apt-get "${APT_PPC[@]}" download -qq "$pkg${ver:+=$ver}") ||
-		die "cannot download ppc64el package $pkg${ver:+=$ver}"
+# download pkg version: into $DEBS unless there already; fails quietly.
+# apt names the file with the epoch's colon as %3a.
+debfile() { ls "$DEBS/${1}_${2/:/%3a}_"*.deb 2>/dev/null | head -1; }
+download() {
+	[ -n "$(debfile "$1" "$2")" ] && return 0
+	(cd "$DEBS" && apt-get "${APT_PPC[@]}" download -qq "$1=$2") \
+		>>"$DEBS/download.log" 2>&1
 }
-fetch_host() {
-	local pkg=$1 ver=$2
-	ls "$DEBS/${pkg}_${ver#*:}_"*.deb >/dev/null 2>&1 && return 0
-	(cd "$DEBS" && apt-get download -qq "$pkg=$ver") ||
-		die "cannot download $pkg=$ver for this host: the source of the ppc64el kernel $KPKGVER must come from the same Debian version"
+versions() {	# every version of a package in the index, newest first
+	apt-cache "${APT_PPC[@]}" madison "$1" 2>/dev/null |
+		awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort -Vru
 }
-fetch_ppc "$img" "$KPKGVER"
-fetch_ppc "linux-headers-$KREL" "$KPKGVER"
-fetch_ppc "linux-headers-$abi-common" "$KPKGVER"
-fetch_ppc busybox-static ""
-fetch_host linux-source-6.1 "$KPKGVER"
-fetch_host linux-kbuild-6.1 "$KPKGVER"
+
+# Every image of the series and flavour the index names, every version of
+# each, newest first; the first whose image, headers and source download.
+cands=$(apt-cache "${APT_PPC[@]}" pkgnames "linux-image-$KSERIES." 2>/dev/null |
+	grep -E "^linux-image-${KSERIES//./\\.}\.[0-9]+[^ ]*-$FLAVOUR\$" | sort -Vr || true)
+[ -n "$cands" ] || die "no ppc64el linux-image-$KSERIES.*-$FLAVOUR in the index (see $ST/update.log)"
+img= KPKGVER= tried=
+for c in $cands; do
+	for v in $(versions "$c"); do
+		tried="$tried $c=$v"
+		if download "$c" "$v" &&
+		   download "linux-headers-${c#linux-image-}" "$v" &&
+		   download "linux-source-$KSERIES" "$v"; then
+			img=$c KPKGVER=$v
+			break 2
+		fi
+		log "$c=$v (or its headers or source) does not download; trying an older one"
+	done
+done
+[ -n "$img" ] || die "none of the indexed kernels downloads:$tried (log: $DEBS/download.log)"
+KREL=${img#linux-image-}
+log "target kernel $KREL (package version $KPKGVER)"
+bbver=$(versions busybox-static | head -1)
+[ -n "$bbver" ] || die "no busybox-static in the ppc64el index"
+download busybox-static "$bbver" || die "cannot download busybox-static=$bbver"
 
 unpack() {
 	local deb=$1 dir=$2
@@ -95,13 +131,10 @@ unpack() {
 	touch "$dir/.unpacked"
 }
 U="$B/deb"
-one() { ls "$DEBS/$1"_*.deb | sort -V | tail -1; }
-unpack "$(one "$img")" "$U/image-$KREL"
-unpack "$(one "linux-headers-$KREL")" "$U/headers-$KREL"
-unpack "$(one "linux-headers-$abi-common")" "$U/headers-$KREL"
-unpack "$(one busybox-static)" "$U/busybox"
-unpack "$(one linux-source-6.1)" "$U/source-$KPKGVER"
-unpack "$(one linux-kbuild-6.1)" "$U/kbuild-$KPKGVER"
+unpack "$(debfile "$img" "$KPKGVER")" "$U/image-$KREL"
+unpack "$(debfile "linux-headers-$KREL" "$KPKGVER")" "$U/headers-$KREL"
+unpack "$(debfile busybox-static "$bbver")" "$U/busybox"
+unpack "$(debfile "linux-source-$KSERIES" "$KPKGVER")" "$U/source-$KPKGVER"
 
 # The pristine kernel tree: read-only reference for the hook patches.
 P="$B/pristine-$KPKGVER"
@@ -110,12 +143,13 @@ if [ ! -f "$P/.extracted" ]; then
 	rm -rf "$P" "$P.tmp"
 	mkdir -p "$P.tmp"
 	tar -C "$P.tmp" --strip-components=1 -xJf \
-		"$U/source-$KPKGVER/usr/src/linux-source-6.1.tar.xz"
+		"$U/source-$KPKGVER/usr/src/linux-source-$KSERIES.tar.xz"
 	touch "$P.tmp/.extracted"
 	mv "$P.tmp" "$P"
 fi
 
 cat >"$B/versions.mk.tmp" <<EOF
+KSERIES := $KSERIES
 KREL := $KREL
 KPKGVER := $KPKGVER
 PRISTINE := $P

@@ -48,6 +48,15 @@ for d in /sys/bus/pci/devices/*; do
 	echo 1 >"$d/remove"
 done
 echo 1 >/sys/bus/pci/rescan
+# Drivers built into the kernel (6.12's virtio-pci) claim devices at the
+# rescan; with CONFIG_IO_STRICT_DEVMEM a claimed BAR's page cannot be
+# mmap'ed through sysfs. The tests own the devices: unbind them.
+for d in /sys/bus/pci/devices/*; do
+	[ -e "$d/driver" ] || continue
+	case "$(cat "$d/class")" in 0x0604*) continue ;; esac
+	echo "ptw: unbind ${d##*/} from $(basename "$(readlink "$d/driver")")"
+	echo "${d##*/}" >"$d/driver/unbind"
+done
 for d in /sys/bus/pci/devices/*; do
 	i=0
 	while read -r start end flags; do

@@ -14,7 +14,8 @@
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-B=${B:-$TOP/build}
+KSERIES=${KSERIES:-6.1}
+B=${B:-$TOP/build/$KSERIES}
 eval "$(sed -n 's/^\([A-Z]*\) := \(.*\)$/\1="\2"/p' "$B/versions.mk")"
 K="$B/linux"
 MK=(make -s -C "$K" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu-
@@ -37,10 +38,10 @@ result() {	# name, status, [log]
 
 cd "$TOP"
 kfiles=$(git ls-files --cached --others --exclude-standard \
-	 'arch/*.[ch]' 'virt/*.[ch]' 'include/*.h' | sort)
+	 'arch/*.[ch]' 'virt/*.[ch]' 'include/*.h' "compat/$KSERIES/*.h" | sort)
 cfiles=$(grep '\.c$' <<<"$kfiles" || true)
 
-for f in $kfiles patches/*.patch; do
+for f in $kfiles patches/*.patch patches/"$KSERIES"/*.patch; do
 	[ -f "$f" ] || continue
 	log="$L/checkpatch-$(echo "$f" | tr / _).log"
 	if [[ $f == *.patch ]]; then
@@ -91,8 +92,9 @@ result "sparse: no new warnings" $? "$L/sparse-new.txt"
 # uapi numbers (README "uapi numbers"): ours must be free in the pristine
 # kernel, i.e. above its last capability and device type.
 h="$PRISTINE/include/uapi/linux/kvm.h"
-cap=$(sed -n 's/^+#define KVM_CAP_PPC_PT_WINDOW \([0-9]*\)$/\1/p' patches/*.patch | head -1)
-dev=$(sed -n 's/^+.*KVM_DEV_TYPE_PPC_PT_WINDOW = \([0-9]*\),$/\1/p' patches/*.patch | head -1)
+uapi_patch=$(ls patches/"$KSERIES"/0002-*.patch patches/0002-*.patch 2>/dev/null | head -1)
+cap=$(sed -n 's/^+#define KVM_CAP_PPC_PT_WINDOW \([0-9]*\)$/\1/p' "$uapi_patch")
+dev=$(sed -n 's/^+.*KVM_DEV_TYPE_PPC_PT_WINDOW = \([0-9]*\),$/\1/p' "$uapi_patch")
 maxcap=$(sed -n 's/^#define KVM_CAP_[A-Z0-9_]* \([0-9]*\)$/\1/p' "$h" | sort -n | tail -1)
 ndev=$(sed -n '/^enum kvm_device_type {/,/^};/p' "$h" |
 	grep -cE '^[[:space:]]+KVM_DEV_TYPE_[A-Z0-9_]+( = 1)?,$')

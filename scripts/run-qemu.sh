@@ -8,12 +8,12 @@
 # debug kernel of scripts/build-debug-kernel.sh (lockdep, KASAN, ...) with
 # the modules built for it instead, and also fails on any lockdep, KASAN,
 # KFENCE, sleeping-in-atomic or RCU report.
-# The console goes to build/logs/<machine>-<mode>.log. Exit status is
+# The console goes to build/<series>/logs/<machine>-<mode>.log. Exit status is
 # non-zero on a timeout, an oops/panic/warning, or a missing "ptw: done ok".
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-B=${B:-$TOP/build}
+B=${B:-$TOP/build/${KSERIES:-6.1}}
 MACHINE=${1:?usage: run-qemu.sh pseries|powernv9|powernv9-hash check|run|bench}
 MODE=${2:-check}
 TIMEOUT=${PTW_QEMU_TIMEOUT:-600}

@@ -569,12 +569,12 @@ static int ptw_resolve_host(u64 uaddr, u64 size, u64 *host_addr)
 			ret = -EACCES;
 			break;
 		}
-		ret = follow_pfn(vma, a, &pfn);
+		ret = kvmppc_ptw_follow_pfn(vma, a, &pfn);
 		if (ret) {
 			/* VFIO fills its BAR mappings on first touch. */
 			ret = fixup_user_fault(mm, a, FAULT_FLAG_WRITE, NULL);
 			vma = ret ? NULL : vma_lookup(mm, a);
-			ret = vma ? follow_pfn(vma, a, &pfn) : -EFAULT;
+			ret = vma ? kvmppc_ptw_follow_pfn(vma, a, &pfn) : -EFAULT;
 			if (ret)
 				break;
 		}

@@ -23,7 +23,6 @@
 #include <linux/pci_regs.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
-#include <asm/unaligned.h>
 #include <kvm/iodev.h>
 #include <asm/kvm_ptw.h>
 
@@ -530,8 +529,8 @@ int kvmppc_ptw_msix_set_irq(struct kvmppc_ptw_msix *m, u16 vector, int fd)
 {
 	struct kvmppc_ptw_msix_irq *irq;
 	struct eventfd_ctx *ctx;
+	struct file *file;
 	__poll_t events;
-	struct fd f;
 
 	if (vector >= m->emul->nvec)
 		return -EINVAL;
@@ -543,18 +542,18 @@ int kvmppc_ptw_msix_set_irq(struct kvmppc_ptw_msix *m, u16 vector, int fd)
 		m->irqs[vector] = NULL;
 		return 0;
 	}
-	f = fdget(fd);
-	if (!f.file)
+	file = fget(fd);
+	if (!file)
 		return -EBADF;
-	ctx = eventfd_ctx_fileget(f.file);
+	ctx = eventfd_ctx_fileget(file);
 	if (IS_ERR(ctx)) {
-		fdput(f);
+		fput(file);
 		return PTR_ERR(ctx);
 	}
 	irq = kzalloc(sizeof(*irq), GFP_KERNEL_ACCOUNT);
 	if (!irq) {
 		eventfd_ctx_put(ctx);
-		fdput(f);
+		fput(file);
 		return -ENOMEM;
 	}
 	irq->ctx = ctx;
@@ -565,8 +564,8 @@ int kvmppc_ptw_msix_set_irq(struct kvmppc_ptw_msix *m, u16 vector, int fd)
 	if (m->irqs[vector])
 		ptw_msix_irq_free(m->irqs[vector]);
 	m->irqs[vector] = irq;
-	events = vfs_poll(f.file, &irq->pt);
-	fdput(f);
+	events = vfs_poll(file, &irq->pt);
+	fput(file);
 	/* Signalled before we listened: that interrupt counts too. */
 	if (events & EPOLLIN)
 		kvm_msix_emul_signal(m->emul, vector);

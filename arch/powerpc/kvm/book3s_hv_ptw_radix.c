@@ -89,7 +89,7 @@ static int ptw_table_install(struct kvm *kvm, unsigned long gpa,
 		pc->pud = NULL;
 	}
 	pud = pud_offset(p4d, gpa);
-	if (pud_is_leaf(*pud))
+	if (pud_leaf(*pud))
 		return -EBUSY;
 	if (pud_none(*pud)) {
 		if (!pc->pmd)

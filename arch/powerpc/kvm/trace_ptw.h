@@ -15,20 +15,20 @@ TRACE_EVENT(kvm_ptw_window,
 
 	    TP_STRUCT__entry(__field(unsigned int, lpid)
 			     __field(u32, id)
-			     __string(op, op)
+			     __array(char, op, 8)
 			     __field(u64, guest_addr)
 			     __field(u64, host_addr)
 			     __field(u64, size)),
 
 	    TP_fast_assign(__entry->lpid = lpid;
 			   __entry->id = id;
-			   __assign_str(op, op);
+			   strscpy(__entry->op, op, sizeof(__entry->op));
 			   __entry->guest_addr = guest_addr;
 			   __entry->host_addr = host_addr;
 			   __entry->size = size;),
 
 	    TP_printk("lpid %u window %u %s guest 0x%llx host 0x%llx size 0x%llx",
-		      __entry->lpid, __entry->id, __get_str(op),
+		      __entry->lpid, __entry->id, __entry->op,
 		      __entry->guest_addr, __entry->host_addr, __entry->size)
 );
 

@@ -8,6 +8,7 @@
 #define __ASM_POWERPC_KVM_PTW_H__
 
 #include <linux/types.h>
+#include <asm/kvm_ptw_compat.h>
 
 struct kvm;
 struct kvm_vcpu;
@@ -41,6 +42,6 @@ int kvmppc_msix_raise(struct kvm *kvm, u32 irq);
  */
 pmd_t *kvmppc_pmd_alloc(void);
 void kvmppc_pmd_free(pmd_t *pmdp);
-void kvmppc_radix_flush_pwc(struct kvm *kvm, unsigned int lpid);
+/* kvmppc_radix_flush_pwc(): in <asm/kvm_ptw_compat.h> (its LPID type). */
 
 #endif /* __ASM_POWERPC_KVM_PTW_H__ */
