@@ -726,8 +726,9 @@ static int ptw_publish(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w,
 		spin_lock(&kvm->mmu_lock);
 		seq = p->mmu_seq;
 		spin_unlock(&kvm->mmu_lock);
-		ret = ptw_resolve_host(host_uaddr, w->layout.size,
-				       &w->layout.host_addr);
+		/* A window named via VFIO has its host bytes already. */
+		ret = host_uaddr ? ptw_resolve_host(host_uaddr, w->layout.size,
+						    &w->layout.host_addr) : 0;
 		if (!ret)
 			ret = kvmppc_ptw_layout_check(&w->layout);
 		if (ret)
@@ -766,38 +767,52 @@ static int ptw_publish(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w,
 
 static int ptw_remove_id(struct kvmppc_ptw *p, u32 id);
 
-static int ptw_add(struct kvmppc_ptw *p, u64 uaddr)
+/* A window's memory; what a window named via VFIO holds goes with it. */
+static void ptw_window_free(struct kvmppc_ptw_window *w)
 {
-	struct kvm_ppc_pt_window uw;
-	struct kvmppc_ptw_window *w;
-	int ret, id;
+	if (!w)
+		return;
+	if (w->vfio_pdev)
+		kvmppc_ptw_vfio_put(w);
+	kfree(w);
+}
 
-	ret = ptw_copy_window(&uw, uaddr);
-	if (ret)
-		return ret;
+static struct kvmppc_ptw_window *ptw_window_alloc(u64 guest_addr, u64 size,
+						  u64 table_offset,
+						  u64 pba_offset, u16 nvec)
+{
+	struct kvmppc_ptw_window *w;
+
 	/* Offsets of a table that is not there are a VMM bug, not noise. */
-	if (!uw.msix_nvec && (uw.msix_table_offset || uw.msix_pba_offset))
-		return -EINVAL;
+	if (!nvec && (table_offset || pba_offset))
+		return ERR_PTR(-EINVAL);
 	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w)
-		return -ENOMEM;
-	w->host_uaddr = uw.host_uaddr;
+		return ERR_PTR(-ENOMEM);
 	w->layout = (struct kvmppc_ptw_layout) {
-		.guest_addr = uw.guest_addr,
-		.size = uw.size,
-		.msix_table_offset = uw.msix_table_offset,
-		.msix_table_size = (u64)uw.msix_nvec * PCI_MSIX_ENTRY_SIZE,
-		.msix_pba_offset = uw.msix_pba_offset,
-		.msix_pba_size = uw.msix_nvec ?
-			DIV_ROUND_UP(uw.msix_nvec, 64) * sizeof(u64) : 0,
+		.guest_addr = guest_addr,
+		.size = size,
+		.msix_table_offset = table_offset,
+		.msix_table_size = (u64)nvec * PCI_MSIX_ENTRY_SIZE,
+		.msix_pba_offset = pba_offset,
+		.msix_pba_size = nvec ?
+			DIV_ROUND_UP(nvec, 64) * sizeof(u64) : 0,
 		.host_page_shift = PAGE_SHIFT,
 	};
-	/* Validate the geometry before touching the VMM's address space. */
-	w->layout.host_addr = uw.host_uaddr & (PAGE_SIZE - 1);
-	ret = kvmppc_ptw_layout_check(&w->layout);
-	if (ret)
-		goto out_free;
-	if (uw.msix_nvec) {
+	return w;
+}
+
+/*
+ * Register @w, whose geometry is checked, and write its id to the VMM's
+ * struct at @uaddr. @host_uaddr is the VMM's mapping of the host bytes,
+ * 0 if @w has them already (named via VFIO). @w is freed on failure.
+ */
+static int ptw_add_window(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w,
+			  u16 nvec, u64 host_uaddr, u64 uaddr)
+{
+	int ret, id;
+
+	if (nvec) {
 		w->msix = kvmppc_ptw_msix_create(p, w);
 		ret = PTR_ERR_OR_ZERO(w->msix);
 		if (ret) {
@@ -811,7 +826,7 @@ static int ptw_add(struct kvmppc_ptw *p, u64 uaddr)
 	ret = id;
 	if (id >= 0) {
 		w->id = id;
-		ret = ptw_publish(p, w, uw.host_uaddr);
+		ret = ptw_publish(p, w, host_uaddr);
 	}
 	mutex_unlock(&p->lock);
 	if (ret)
@@ -830,8 +845,88 @@ static int ptw_add(struct kvmppc_ptw *p, u64 uaddr)
 out_free:
 	if (w->msix)
 		kvmppc_ptw_msix_destroy(w->msix, NULL);
-	kfree(w);
+	ptw_window_free(w);
 	return ret;
+}
+
+static int ptw_add(struct kvmppc_ptw *p, u64 uaddr)
+{
+	struct kvm_ppc_pt_window uw;
+	struct kvmppc_ptw_window *w;
+	int ret;
+
+	ret = ptw_copy_window(&uw, uaddr);
+	if (ret)
+		return ret;
+	w = ptw_window_alloc(uw.guest_addr, uw.size, uw.msix_table_offset,
+			     uw.msix_pba_offset, uw.msix_nvec);
+	if (IS_ERR(w))
+		return PTR_ERR(w);
+	w->host_uaddr = uw.host_uaddr;
+	/* Validate the geometry before touching the VMM's address space. */
+	w->layout.host_addr = uw.host_uaddr & (PAGE_SIZE - 1);
+	ret = kvmppc_ptw_layout_check(&w->layout);
+	if (ret) {
+		ptw_window_free(w);
+		return ret;
+	}
+	return ptw_add_window(p, w, uw.msix_nvec, uw.host_uaddr, uaddr);
+}
+
+static int ptw_add_vfio(struct kvmppc_ptw *p, u64 uaddr)
+{
+	struct kvm_ppc_pt_window_vfio uv;
+	struct kvmppc_ptw_window *w;
+	int ret;
+
+	if (copy_from_user(&uv, u64_to_user_ptr(uaddr), sizeof(uv)))
+		return -EFAULT;
+	if (uv.flags || uv.pad8 || uv.pad32 || uv.pad[0] || uv.pad[1] ||
+	    uv.pad[2])
+		return -EINVAL;
+	w = ptw_window_alloc(uv.guest_addr, uv.size, uv.msix_table_offset,
+			     uv.msix_pba_offset, uv.msix_nvec);
+	if (IS_ERR(w))
+		return PTR_ERR(w);
+	ret = kvmppc_ptw_vfio_resolve(p->kvm, &uv, w);
+	if (!ret)
+		ret = kvmppc_ptw_layout_check(&w->layout);
+	if (ret) {
+		ptw_window_free(w);
+		return ret;
+	}
+	return ptw_add_window(p, w, uv.msix_nvec, 0, uaddr);
+}
+
+/**
+ * kvmppc_ptw_vfio_file_del() - a VFIO file left the VM's KVM-VFIO device
+ * @kvm: the VM
+ * @file: the file, compared only
+ *
+ * The VMM no longer lets KVM reach what the file grants: the windows it
+ * named die (no mapping, no passthrough access, every access exits to
+ * the VMM) until the VMM removes them. Called by KVM-VFIO with none of
+ * its locks held.
+ */
+void kvmppc_ptw_vfio_file_del(struct kvm *kvm, struct file *file)
+{
+	struct kvmppc_ptw *p = ptw_of(kvm);
+	int i;
+
+	if (!p)
+		return;
+	mutex_lock(&p->lock);
+	spin_lock(&kvm->mmu_lock);
+	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++) {
+		struct kvmppc_ptw_window *w = p->windows[i];
+
+		if (w && w->vfio_file == file) {
+			ptw_kill_window(p, w, "vfio-del");
+			w->vfio_file = NULL;
+		}
+	}
+	spin_unlock(&kvm->mmu_lock);
+	mutex_unlock(&p->lock);
 }
 
 /*
@@ -955,7 +1050,7 @@ static int ptw_remove_id(struct kvmppc_ptw *p, u32 id)
 	}
 	mutex_unlock(&kvm->slots_lock);
 	mutex_unlock(&p->lock);
-	kfree(w);
+	ptw_window_free(w);
 	return w ? 0 : -ENOENT;
 }
 
@@ -989,7 +1084,8 @@ static int ptw_invalidate_range_start(struct mmu_notifier *mn,
 	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++) {
 		struct kvmppc_ptw_window *w = p->windows[i];
 
-		if (w && range->start < w->host_uaddr + w->layout.size &&
+		if (w && w->host_uaddr &&
+		    range->start < w->host_uaddr + w->layout.size &&
 		    w->host_uaddr < range->end)
 			ptw_kill_window(p, w, "host-gone");
 	}
@@ -1083,6 +1179,8 @@ static int ptw_set_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 		return ptw_move(p, attr->addr);
 	case KVM_DEV_PPC_PTW_REMOVE:
 		return ptw_remove(p, attr->addr);
+	case KVM_DEV_PPC_PTW_ADD_VFIO:
+		return ptw_add_vfio(p, attr->addr);
 	}
 	return -ENXIO;
 }
@@ -1114,7 +1212,7 @@ static int ptw_has_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 	switch (attr->group) {
 	case KVM_DEV_PPC_PTW_GRP_CTRL:
 		if (attr->attr >= KVM_DEV_PPC_PTW_ADD &&
-		    attr->attr <= KVM_DEV_PPC_PTW_REMOVE)
+		    attr->attr <= KVM_DEV_PPC_PTW_ADD_VFIO)
 			return 0;
 		break;
 	case KVM_DEV_PPC_PTW_GRP_STATS:
@@ -1227,7 +1325,7 @@ static void ptw_destroy(struct kvm_device *dev)
 			kvmppc_ptw_msix_detach(w->msix, false);
 			kvmppc_ptw_msix_destroy(w->msix, NULL);
 		}
-		kfree(w);
+		ptw_window_free(w);
 	}
 	xa_destroy(&p->tables);
 	mutex_destroy(&p->lock);

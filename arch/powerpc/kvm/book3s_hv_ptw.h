@@ -19,7 +19,12 @@
  * struct kvmppc_ptw_window - one registered window
  * @layout: guest and host placement, MSI-X table and PBA.
  * @host_uaddr: the VMM's mapping of the host BAR, watched by the MMU
- *	notifier: the window dies with it.
+ *	notifier: the window dies with it. 0 for a window named via VFIO.
+ * @vfio_pdev: the PCI device of a window named via VFIO (a reference
+ *	held for the window's life), else NULL.
+ * @vfio_file: the KVM-VFIO file that granted it, compared only: the
+ *	window dies when that file leaves the KVM-VFIO device. Set and
+ *	cleared under kvm->mmu_lock with @p->lock held.
  * @id: the id ADD returned.
  * @dead: the host mapping went away; every access exits to the VMM until
  *	the VMM removes the window. Set under kvm->mmu_lock.
@@ -28,6 +33,8 @@
 struct kvmppc_ptw_window {
 	struct kvmppc_ptw_layout layout;
 	u64 host_uaddr;
+	struct pci_dev *vfio_pdev;
+	const struct file *vfio_file;
 	u32 id;
 	bool dead;
 	struct kvmppc_ptw_msix *msix;
@@ -143,5 +150,10 @@ void kvmppc_ptw_msix_add_stats(struct kvmppc_ptw_msix *m,
 void kvmppc_ptw_msix_destroy(struct kvmppc_ptw_msix *m,
 			     struct kvm_ppc_pt_window_stats *last);
 void kvmppc_ptw_radix_exit(void);
+
+int kvmppc_ptw_vfio_resolve(struct kvm *kvm,
+			    const struct kvm_ppc_pt_window_vfio *uv,
+			    struct kvmppc_ptw_window *w);
+void kvmppc_ptw_vfio_put(struct kvmppc_ptw_window *w);
 
 #endif /* __KVM_BOOK3S_HV_PTW_H__ */

@@ -40,6 +40,7 @@
 #define KVM_DEV_PPC_PTW_ADD	1	/* addr: struct kvm_ppc_pt_window */
 #define KVM_DEV_PPC_PTW_MOVE	2	/* addr: struct kvm_ppc_pt_window */
 #define KVM_DEV_PPC_PTW_REMOVE	3	/* addr: __u32 window id */
+#define KVM_DEV_PPC_PTW_ADD_VFIO 4	/* addr: struct kvm_ppc_pt_window_vfio */
 
 /* Attribute of KVM_DEV_PPC_PTW_GRP_STATS (KVM_GET_DEVICE_ATTR). */
 #define KVM_DEV_PPC_PTW_STATS	1	/* addr: struct kvm_ppc_pt_window_stats */
@@ -69,6 +70,47 @@ struct kvm_ppc_pt_window {
 	__u64 guest_addr;
 	__u64 size;
 	__u64 host_uaddr;
+	__u64 msix_table_offset;
+	__u64 msix_pba_offset;
+	__u16 msix_nvec;
+	__u16 pad[3];
+};
+
+/**
+ * struct kvm_ppc_pt_window_vfio - a window whose host BAR is named via VFIO
+ * @id: ADD_VFIO writes the id it assigned here (MOVE and REMOVE take it).
+ * @flags: must be 0.
+ * @guest_addr: guest physical address of the guest's copy of the BAR.
+ * @size: bytes of the BAR the window exposes, from 16 bytes to 1 TiB.
+ * @vfio_group_fd: a VFIO group file that the VMM registered with this VM's
+ *	KVM-VFIO device (KVM_DEV_VFIO_FILE_ADD) and that holds the device.
+ * @pci_domain: PCI domain (segment) of the device.
+ * @pci_bdf: bus << 8 | devfn of the device; it must be bound to vfio-pci
+ *	and opened through the group (VFIO_GROUP_GET_DEVICE_FD).
+ * @bar: index of a memory BAR, 0 to 5.
+ * @pad8: must be 0.
+ * @pad32: must be 0.
+ * @bar_offset: offset in the BAR of the window's first byte.
+ * @msix_table_offset: offset of the MSI-X table from the window start.
+ * @msix_pba_offset: offset of the MSI-X PBA from the window start.
+ * @msix_nvec: MSI-X table size in vectors, 0 if the window holds no table.
+ * @pad: must be 0.
+ *
+ * No userspace mapping of the BAR is needed: a BAR that VFIO cannot mmap
+ * (smaller than the host page, or sharing it) works the same.
+ */
+struct kvm_ppc_pt_window_vfio {
+	__u32 id;
+	__u32 flags;
+	__u64 guest_addr;
+	__u64 size;
+	__s32 vfio_group_fd;
+	__u32 pci_domain;
+	__u16 pci_bdf;
+	__u8 bar;
+	__u8 pad8;
+	__u32 pad32;
+	__u64 bar_offset;
 	__u64 msix_table_offset;
 	__u64 msix_pba_offset;
 	__u16 msix_nvec;

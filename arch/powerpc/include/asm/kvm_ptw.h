@@ -12,12 +12,14 @@
 
 struct kvm;
 struct kvm_vcpu;
+struct file;
 struct kvm_memory_slot;
 struct revmap_entry;
 
 int kvmppc_ptw_init(void);
 void kvmppc_ptw_exit(void);
 bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa);
+void kvmppc_ptw_vfio_file_del(struct kvm *kvm, struct file *file);
 bool kvmppc_ptw_memslot_conflict(struct kvm *kvm,
 				 const struct kvm_memory_slot *slot);
 void kvmppc_ptw_radix_free(struct kvm *kvm);
