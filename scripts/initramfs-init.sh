@@ -25,6 +25,9 @@ done_() {
 echo "ptw: machine=$PTW_MACHINE mode=$PTW_MODE kernel=$(uname -r)"
 insmod /lib/ptw/kvm.ko || { echo "ptw: error: insmod kvm.ko failed"; done_ fail; }
 insmod /lib/ptw/kvm-hv.ko || { echo "ptw: error: insmod kvm-hv.ko failed"; done_ fail; }
+for m in $(cat /lib/ptw/vfio/order 2>/dev/null); do
+	insmod "/lib/ptw/vfio/$m.ko" || echo "ptw: insmod $m.ko failed"
+done
 # The GNU build ID note of the loaded module, as hex: proves which
 # kvm-hv.ko runs (a selftest compares it with PTW_KVM_HV_BUILD_ID).
 echo "ptw: kvm_hv build-id $(od -An -tx1 -v /sys/module/kvm_hv/notes/.note.gnu.build-id |

@@ -46,6 +46,21 @@ rm -rf "$R"
 mkdir -p "$R"/{bin,lib/ptw,selftests,etc,proc,sys,dev}
 cp "$BUSYBOX" "$R/bin/busybox"
 cp "$MODS/kvm.ko" "$MODS/kvm-hv.ko" "$R/lib/ptw/"
+# Debian's own VFIO modules, in load order, for the vfio_* selftests (not
+# on the debug kernel: they are built for Debian's).
+if [ $DEBUG = 0 ]; then
+	mkdir -p "$R/lib/ptw/vfio"
+	for m in vfio vfio_virqfd vfio_spapr_eeh vfio_iommu_spapr_tce \
+		 vfio-pci-core vfio-pci; do
+		f=$(find "$KMODDIR/kernel/drivers/vfio" -name "$m.ko*" 2>/dev/null | head -1)
+		[ -n "$f" ] || continue
+		case "$f" in
+		*.xz) xz -dc "$f" ;;
+		*) cat "$f" ;;
+		esac >"$R/lib/ptw/vfio/$m.ko"
+		echo "$m" >>"$R/lib/ptw/vfio/order"
+	done
+fi
 [ -d "$B/selftests" ] && find "$B/selftests" -maxdepth 1 -type f -perm -u+x \
 	-exec cp {} "$R/selftests/" \;
 install -m 755 "$TOP/scripts/initramfs-init.sh" "$R/init"
@@ -71,7 +86,9 @@ pseries)
 	CONSOLE=hvc0
 	NODEFAULTS=-nodefaults
 	# A 1G page for the test of KVM's 1G leaves beside a window.
-	EXTRA_APPEND="hugepagesz=1G hugepages=1"
+	# disable_ddw: QEMU 7.2 reports ibm,lrdr-capacity 0, and 6.12 then
+	# fails the PHB's DDW and its VFIO container (MAP_DMA -ENODEV).
+	EXTRA_APPEND="hugepagesz=1G hugepages=1 disable_ddw"
 	;;
 powernv9)
 	QM=(-M powernv9 -cpu POWER9 -m 3G -smp 1)
