@@ -125,7 +125,20 @@ rsync -rc "$S/" "$K/"
 
 log "building kvm.ko and kvm-hv.ko"
 "${MK[@]}" M=arch/powerpc/kvm modules ${KBUILD_EXTRA:-}
+# Hooks into vfio-pci (6.12's BAR notifier): build both of its modules,
+# which then replace Debian's in the emulated hosts.
+VFIO_MODS=
+if grep -q '^drivers/vfio/pci/' <<<"$touched"; then
+	log "building vfio-pci-core.ko and vfio-pci.ko"
+	"${MK[@]}" M=drivers/vfio/pci modules
+	VFIO_MODS="drivers/vfio/pci/vfio-pci-core drivers/vfio/pci/vfio-pci"
+fi
 mkdir -p "$MODULES"
+rm -f "$MODULES"/vfio*.ko
+for m in $VFIO_MODS; do
+	[ -f "$K/$m.ko" ] || die "$m.ko was not built"
+	cp "$K/$m.ko" "$MODULES/"
+done
 for m in kvm kvm-hv; do
 	ko="$K/arch/powerpc/kvm/$m.ko"
 	[ -f "$ko" ] || die "$m.ko was not built"

@@ -52,7 +52,10 @@ if [ $DEBUG = 0 ]; then
 	mkdir -p "$R/lib/ptw/vfio"
 	for m in vfio vfio_virqfd vfio_spapr_eeh vfio_iommu_spapr_tce \
 		 vfio-pci-core vfio-pci; do
-		f=$(find "$KMODDIR/kernel/drivers/vfio" -name "$m.ko*" 2>/dev/null | head -1)
+		# Ours where we build it (patched vfio-pci), else Debian's.
+		f=$MODS/$m.ko
+		[ -f "$f" ] ||
+			f=$(find "$KMODDIR/kernel/drivers/vfio" -name "$m.ko*" 2>/dev/null | head -1)
 		[ -n "$f" ] || continue
 		case "$f" in
 		*.xz) xz -dc "$f" ;;

@@ -149,7 +149,7 @@ static enum kvmppc_ptw_class ptw_page_class(struct kvmppc_ptw_window *w,
 					     u64 gpa, u64 *hpa,
 					     unsigned int *shift)
 {
-	if (w->dead)
+	if (w->dead || w->suspended)
 		return KVMPPC_PTW_EXIT;
 	return kvmppc_ptw_classify(&w->layout, gpa, hpa, shift);
 }
@@ -208,6 +208,85 @@ static bool ptw_radix_table_ready(struct kvmppc_ptw *p, u64 gpa)
  * emulation (in-kernel devices on KVM_MMIO_BUS such as the MSI-X
  * emulator, then the VMM), as today.
  */
+/*
+ * A fault on a window whose VFIO device's BAR access was revoked: if the
+ * BARs decode again, the device's windows resume (under vfio-pci's
+ * memory_lock, so no revocation runs meanwhile), as a VFIO BAR mmap
+ * faults back in. The fault then classifies the page as usual.
+ */
+static void ptw_vfio_resume(struct kvmppc_ptw *p, unsigned long gpa)
+{
+	struct vfio_pci_core_device *vdev = NULL;
+	struct kvm *kvm = p->kvm;
+	struct kvmppc_ptw_window *w;
+	struct pci_dev *pdev = NULL;
+	int i;
+
+	spin_lock(&kvm->mmu_lock);
+	w = ptw_find(p, gpa);
+	if (w && w->suspended && !w->dead && w->vfio && w->vfio->vdev) {
+		vdev = w->vfio->vdev;
+		pdev = w->vfio_pdev;
+		kvmppc_ptw_vfio_get_vdev(vdev);
+	}
+	spin_unlock(&kvm->mmu_lock);
+	if (!vdev)
+		return;
+	if (kvmppc_ptw_vfio_resume_begin(vdev)) {
+		spin_lock(&kvm->mmu_lock);
+		for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++) {
+			w = p->windows[i];
+			if (!w || w->vfio_pdev != pdev || !w->suspended ||
+			    w->dead)
+				continue;
+			w->suspended = false;
+			if (w->msix)
+				kvmppc_ptw_msix_set_live(w->msix, true);
+			trace_kvm_ptw_window(kvm->arch.lpid, w->id, "resume",
+					     w->layout.guest_addr,
+					     w->layout.host_addr,
+					     w->layout.size);
+		}
+		spin_unlock(&kvm->mmu_lock);
+	}
+	kvmppc_ptw_vfio_resume_end(vdev);
+}
+
+/**
+ * kvmppc_ptw_vfio_revoke() - VFIO revoked a window's BAR access
+ * @p: the VM's window state
+ * @w: the window (perhaps not yet published)
+ * @closed: the VMM closed the device: the window dies; else it is
+ *	suspended until a fault finds the BARs decoding again
+ *
+ * Called by vfio-pci's BAR notifier with the device's memory_lock held
+ * for write. Return: the VFIO device whose reference the caller drops
+ * (after @closed), else NULL.
+ */
+struct vfio_pci_core_device *
+kvmppc_ptw_vfio_revoke(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w,
+		       bool closed)
+{
+	struct vfio_pci_core_device *drop = NULL;
+
+	spin_lock(&p->kvm->mmu_lock);
+	if (closed) {
+		ptw_kill_window(p, w, "vfio-closed");
+		drop = w->vfio->vdev;
+		w->vfio->vdev = NULL;
+	} else if (!w->suspended) {
+		w->suspended = true;
+		ptw_unmap_window(p, w);
+		if (w->msix)
+			kvmppc_ptw_msix_set_live(w->msix, false);
+		trace_kvm_ptw_window(p->kvm->arch.lpid, w->id, "vfio-zap",
+				     w->layout.guest_addr, w->layout.host_addr,
+				     w->layout.size);
+	}
+	spin_unlock(&p->kvm->mmu_lock);
+	return drop;
+}
+
 bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa)
 {
 	struct kvm *kvm = vcpu->kvm;
@@ -225,6 +304,7 @@ bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa)
 	 */
 	if (!p || vcpu->arch.trap == BOOK3S_INTERRUPT_H_INST_STORAGE)
 		return false;
+	ptw_vfio_resume(p, gpa);
 	spin_lock(&kvm->mmu_lock);
 	w = ptw_find(p, gpa);
 	if (!w || p->torn_down)
@@ -325,6 +405,7 @@ bool kvmppc_ptw_hpt_fault(struct kvm_vcpu *vcpu, unsigned long index,
 	/* G forbids instruction fetches: keep today's path for them. */
 	if (!p || vcpu->arch.trap == BOOK3S_INTERRUPT_H_INST_STORAGE)
 		return false;
+	ptw_vfio_resume(p, gpa);
 	spin_lock(&kvm->mmu_lock);
 	w = ptw_find(p, gpa);
 	if (!w) {
@@ -888,7 +969,7 @@ static int ptw_add_vfio(struct kvmppc_ptw *p, u64 uaddr)
 			     uv.msix_pba_offset, uv.msix_nvec);
 	if (IS_ERR(w))
 		return PTR_ERR(w);
-	ret = kvmppc_ptw_vfio_resolve(p->kvm, &uv, w);
+	ret = kvmppc_ptw_vfio_resolve(p, &uv, w);
 	if (!ret)
 		ret = kvmppc_ptw_layout_check(&w->layout);
 	if (ret) {
@@ -1361,4 +1442,5 @@ void kvmppc_ptw_exit(void)
 {
 	kvm_unregister_device_ops(KVM_DEV_TYPE_PPC_PT_WINDOW);
 	kvmppc_ptw_radix_exit();
+	kvmppc_ptw_vfio_exit();
 }

@@ -10,6 +10,7 @@
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/rcupdate.h>
 #include <linux/xarray.h>
 #include <uapi/linux/kvm_ppc_pt_window.h>
@@ -25,6 +26,10 @@
  * @vfio_file: the KVM-VFIO file that granted it, compared only: the
  *	window dies when that file leaves the KVM-VFIO device. Set and
  *	cleared under kvm->mmu_lock with @p->lock held.
+ * @vfio: VFIO state of a window named via VFIO, else NULL.
+ * @suspended: VFIO revoked the device's BAR access (or the window is new):
+ *	no mapping, no passthrough, every access exits, until a fault finds
+ *	the BARs decoding. Under kvm->mmu_lock.
  * @id: the id ADD returned.
  * @dead: the host mapping went away; every access exits to the VMM until
  *	the VMM removes the window. Set under kvm->mmu_lock.
@@ -35,6 +40,8 @@ struct kvmppc_ptw_window {
 	u64 host_uaddr;
 	struct pci_dev *vfio_pdev;
 	const struct file *vfio_file;
+	struct kvmppc_ptw_vfio *vfio;
+	bool suspended;
 	u32 id;
 	bool dead;
 	struct kvmppc_ptw_msix *msix;
@@ -151,9 +158,34 @@ void kvmppc_ptw_msix_destroy(struct kvmppc_ptw_msix *m,
 			     struct kvm_ppc_pt_window_stats *last);
 void kvmppc_ptw_radix_exit(void);
 
-int kvmppc_ptw_vfio_resolve(struct kvm *kvm,
+/**
+ * struct kvmppc_ptw_vfio - a window named via VFIO, as vfio-pci sees it
+ * @nb: our entry in vfio-pci's BAR notifier chain
+ * @registered: @nb is in the chain
+ * @w: the window
+ * @p: the VM's window state
+ * @vdev: the VFIO device; a reference on its struct device is held until
+ *	the VMM closes the device (then NULL). Read and cleared under
+ *	kvm->mmu_lock.
+ */
+struct kvmppc_ptw_vfio {
+	struct notifier_block nb;
+	bool registered;
+	struct kvmppc_ptw_window *w;
+	struct kvmppc_ptw *p;
+	struct vfio_pci_core_device *vdev;
+};
+
+int kvmppc_ptw_vfio_resolve(struct kvmppc_ptw *p,
 			    const struct kvm_ppc_pt_window_vfio *uv,
 			    struct kvmppc_ptw_window *w);
 void kvmppc_ptw_vfio_put(struct kvmppc_ptw_window *w);
+void kvmppc_ptw_vfio_exit(void);
+void kvmppc_ptw_vfio_get_vdev(struct vfio_pci_core_device *vdev);
+bool kvmppc_ptw_vfio_resume_begin(struct vfio_pci_core_device *vdev);
+void kvmppc_ptw_vfio_resume_end(struct vfio_pci_core_device *vdev);
+struct vfio_pci_core_device *
+kvmppc_ptw_vfio_revoke(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w,
+		       bool closed);
 
 #endif /* __KVM_BOOK3S_HV_PTW_H__ */

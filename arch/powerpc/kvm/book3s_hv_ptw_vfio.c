@@ -12,7 +12,11 @@
  * the device is in that IOMMU group, bound to vfio-pci and opened by the
  * VMM (so vfio-pci cannot be unbound under the window), and the range
  * lies inside one memory BAR. The window ends when the file leaves the
- * KVM-VFIO device (KVM_DEV_VFIO_FILE_DEL), or with the VM.
+ * KVM-VFIO device (KVM_DEV_VFIO_FILE_DEL), when the VMM closes the device,
+ * or with the VM; it is suspended whenever VFIO revokes access to the BARs
+ * (memory decode off, reset, low power: vfio-pci's BAR notifier) and
+ * resumes at the next guest fault that finds the BARs decoding, as VFIO's
+ * own BAR mmaps are zapped and fault back in.
  */
 
 #include <linux/file.h>
@@ -53,29 +57,108 @@ static bool ptw_vfio_owned(struct pci_dev *pdev)
 	return vdev && vdev->vdev.open_count;
 }
 
+/* vfio-pci's BAR notifier, taken at the first window and kept. */
+static DEFINE_MUTEX(ptw_vfio_ops_lock);
+static struct kvmppc_ptw_vfio_bar_ops ptw_vfio_ops;
+static bool ptw_vfio_ops_ready;
+
+static int ptw_vfio_ops_get(void)
+{
+	int ret = 0;
+
+	mutex_lock(&ptw_vfio_ops_lock);
+	if (!ptw_vfio_ops_ready) {
+		ret = kvmppc_ptw_vfio_bar_ops_get(&ptw_vfio_ops);
+		ptw_vfio_ops_ready = !ret;
+	}
+	mutex_unlock(&ptw_vfio_ops_lock);
+	return ret;
+}
+
+/**
+ * kvmppc_ptw_vfio_exit() - module exit: let vfio-pci go
+ */
+void kvmppc_ptw_vfio_exit(void)
+{
+	if (ptw_vfio_ops_ready)
+		kvmppc_ptw_vfio_bar_ops_put(&ptw_vfio_ops);
+	ptw_vfio_ops_ready = false;
+}
+
+/* VFIO revoked the BARs of some device, or its user closed it. */
+static int ptw_vfio_notify(struct notifier_block *nb, unsigned long event,
+			   void *data)
+{
+	struct kvmppc_ptw_vfio *v = container_of(nb, struct kvmppc_ptw_vfio, nb);
+	struct vfio_pci_core_device *drop;
+
+	if (data != v->w->vfio_pdev)
+		return NOTIFY_DONE;
+	drop = kvmppc_ptw_vfio_revoke(v->p, v->w,
+				      event == KVMPPC_PTW_VFIO_DEVICE_CLOSED);
+	if (drop)
+		put_device(&drop->vdev.device);
+	return NOTIFY_OK;
+}
+
+/**
+ * kvmppc_ptw_vfio_get_vdev() - a reference that keeps @vdev's memory
+ * @vdev: from a window's kvmppc_ptw_vfio, read under kvm->mmu_lock
+ */
+void kvmppc_ptw_vfio_get_vdev(struct vfio_pci_core_device *vdev)
+{
+	get_device(&vdev->vdev.device);
+}
+
+/**
+ * kvmppc_ptw_vfio_resume_begin() - hold the device's BAR access
+ * @vdev: a device a reference is held on
+ *
+ * Return: whether its BARs decode. kvmppc_ptw_vfio_resume_end() follows
+ * either way (it drops the reference); VFIO cannot revoke in between.
+ */
+bool kvmppc_ptw_vfio_resume_begin(struct vfio_pci_core_device *vdev)
+{
+	return ptw_vfio_ops.begin(vdev);
+}
+
+void kvmppc_ptw_vfio_resume_end(struct vfio_pci_core_device *vdev)
+{
+	ptw_vfio_ops.end(vdev);
+	put_device(&vdev->vdev.device);
+}
+
 /**
  * kvmppc_ptw_vfio_resolve() - the host bytes of a window named via VFIO
- * @kvm: the VM
+ * @p: the VM's window state
  * @uv: the VMM's request
- * @w: the window: its host address is set, and a reference on the PCI
- *	device and the granting file are recorded on success
+ * @w: the window: its host address is set, a reference on the PCI device
+ *	and on the VFIO device, the granting file and a registered BAR
+ *	notifier are recorded on success; it starts suspended (the first
+ *	fault checks that the BARs decode)
  *
- * Return: 0; -EBADF for a bad file descriptor; -EINVAL if it is not a
+ * Return: 0; -EOPNOTSUPP if vfio-pci has no BAR notifier; -EBADF for a
+ * bad file descriptor; -EINVAL if it is not a
  * VFIO group file, for a BAR index above 5 or a BAR that is not memory;
  * -EPERM if the group is not registered with the VM's KVM-VFIO device or
  * the range does not lie inside the BAR; -ENODEV if no such PCI device is
  * in that group, bound to vfio-pci and opened.
  */
-int kvmppc_ptw_vfio_resolve(struct kvm *kvm,
+int kvmppc_ptw_vfio_resolve(struct kvmppc_ptw *p,
 			    const struct kvm_ppc_pt_window_vfio *uv,
 			    struct kvmppc_ptw_window *w)
 {
+	struct vfio_pci_core_device *vdev;
 	struct iommu_group *grp, *devgrp;
+	struct kvmppc_ptw_vfio *v;
 	struct pci_dev *pdev;
 	struct file *file;
 	u64 len;
 	int ret;
 
+	ret = ptw_vfio_ops_get();
+	if (ret)
+		return ret;
 	file = fget(uv->vfio_group_fd);
 	if (!file)
 		return -EBADF;
@@ -84,7 +167,7 @@ int kvmppc_ptw_vfio_resolve(struct kvm *kvm,
 	if (!grp)
 		goto out_fput;
 	ret = -EPERM;
-	if (!kvm_vfio_file_is_registered(kvm, file))
+	if (!kvm_vfio_file_is_registered(p->kvm, file))
 		goto out_fput;
 	ret = -ENODEV;
 	pdev = pci_get_domain_bus_and_slot(uv->pci_domain, uv->pci_bdf >> 8,
@@ -95,13 +178,6 @@ int kvmppc_ptw_vfio_resolve(struct kvm *kvm,
 	iommu_group_put(devgrp);
 	if (devgrp != grp)
 		goto out_put;
-	device_lock(&pdev->dev);
-	if (!ptw_vfio_owned(pdev)) {
-		device_unlock(&pdev->dev);
-		goto out_put;
-	}
-	device_unlock(&pdev->dev);
-
 	ret = -EINVAL;
 	if (uv->bar >= PCI_STD_NUM_BARS ||
 	    !(pci_resource_flags(pdev, uv->bar) & IORESOURCE_MEM))
@@ -110,10 +186,39 @@ int kvmppc_ptw_vfio_resolve(struct kvm *kvm,
 	len = pci_resource_len(pdev, uv->bar);
 	if (uv->bar_offset >= len || uv->size > len - uv->bar_offset)
 		goto out_put;
+	ret = -ENOMEM;
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	if (!v)
+		goto out_put;
+	/* The VFIO device's memory stays while we hold its device. */
+	ret = -ENODEV;
+	device_lock(&pdev->dev);
+	if (!ptw_vfio_owned(pdev)) {
+		device_unlock(&pdev->dev);
+		kfree(v);
+		goto out_put;
+	}
+	vdev = dev_get_drvdata(&pdev->dev);
+	get_device(&vdev->vdev.device);
+	device_unlock(&pdev->dev);
+
+	v->vdev = vdev;
+	v->w = w;
+	v->p = p;
+	v->nb.notifier_call = ptw_vfio_notify;
 	w->layout.host_addr = pci_resource_start(pdev, uv->bar) +
 			      uv->bar_offset;
 	w->vfio_pdev = pdev;
 	w->vfio_file = file;
+	w->vfio = v;
+	w->suspended = true;
+	ret = ptw_vfio_ops.register_notifier(&v->nb);
+	if (ret) {
+		kvmppc_ptw_vfio_put(w);
+		fput(file);
+		return ret;
+	}
+	v->registered = true;
 	fput(file);
 	return 0;
 
@@ -130,6 +235,17 @@ out_fput:
  */
 void kvmppc_ptw_vfio_put(struct kvmppc_ptw_window *w)
 {
+	struct kvmppc_ptw_vfio *v = w->vfio;
+
+	if (v) {
+		/* Waits for a notifier call in progress. */
+		if (v->registered)
+			ptw_vfio_ops.unregister_notifier(&v->nb);
+		if (v->vdev)
+			put_device(&v->vdev->vdev.device);
+		kfree(v);
+		w->vfio = NULL;
+	}
 	pci_dev_put(w->vfio_pdev);
 	w->vfio_pdev = NULL;
 }

@@ -15,7 +15,7 @@ TRACE_EVENT(kvm_ptw_window,
 
 	    TP_STRUCT__entry(__field(unsigned int, lpid)
 			     __field(u32, id)
-			     __array(char, op, 8)
+			     __array(char, op, 12)
 			     __field(u64, guest_addr)
 			     __field(u64, host_addr)
 			     __field(u64, size)),

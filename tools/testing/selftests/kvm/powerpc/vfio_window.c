@@ -10,14 +10,19 @@
  * address, BAR and offset. The guest places its copy at another offset
  * within its 64K page and must read exactly what VFIO preads of the same
  * bytes (the selected test's name), and its stores must reach the device.
- * Each ownership rule refuses with its own errno. KVM_DEV_VFIO_FILE_DEL
- * revokes the window: the guest's next access exits to the VMM.
+ * Each ownership rule refuses with its own errno. VFIO's revocations reach
+ * the window as they reach VFIO's own mmaps: memory decode off and a
+ * function reset unmap it and the guest's next access exits, until the
+ * BARs decode again; KVM_DEV_VFIO_FILE_DEL kills it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <linux/pci_regs.h>
 #include <sys/utsname.h>
 
 #include "../../kselftest.h"
@@ -180,7 +185,7 @@ int main(void)
 		ksft_exit_fail_msg("binding %s to vfio-pci: %s\n", td_bdf, ppc_errmsg());
 	if (ppc_vfio_open(&vf, td_bdf))
 		ksft_exit_fail_msg("VFIO: %s\n", ppc_errmsg());
-	ksft_set_plan(15);
+	ksft_set_plan(18);
 
 	start = 0;
 	{
@@ -242,6 +247,59 @@ int main(void)
 	ksft_test_result(e == 0 && sel == 2 && bad == 0 && strcmp(name, name2),
 			 "a guest store reaches the device: VFIO reads test %llu, the guest then reads '%s' as VFIO does\n",
 			 ULL(sel), name2);
+
+	/* Memory decode off through VFIO: revoked; on again: resumes. */
+	{
+		struct kvm_ppc_pt_window_stats a, b, c;
+		u16 cmd = 0, off;
+		int e1, e2;
+
+		ppc_vfio_cmd(&vf, &cmd, false);
+		off = cmd & ~PCI_COMMAND_MEMORY;
+		ppc_ptw_stats(dev, &a);
+		r = ppc_vfio_cmd(&vf, &off, true);
+		ppc_ptw_stats(dev, &b);
+		e1 = run(vcpu, acc, 1, &log);
+		ppc_ptw_stats(dev, &c);
+		ksft_test_result(!r && (cmd & PCI_COMMAND_MEMORY) &&
+				 b.unmaps > a.unmaps && e1 == 1 &&
+				 log.rec[0].addr == WIN_GPA &&
+				 c.maps_4k == b.maps_4k,
+				 "memory decode off (VFIO config write, command 0x%x -> 0x%x): the mapping goes, the next load exits to the VMM\n",
+				 cmd, off);
+		r = ppc_vfio_cmd(&vf, &cmd, true);
+		ppc_ptw_stats(dev, &a);
+		e2 = run(vcpu, acc, header_loads(acc), &log);
+		bad = e2 ? -1 : (int)compare_header(acc, "decode on");
+		ppc_ptw_stats(dev, &b);
+		ksft_test_result(!r && e2 == 0 && bad == 0 &&
+				 b.maps_4k == a.maps_4k + 1,
+				 "memory decode on again: the next fault resumes the window (maps_4k +1), the guest reads the device\n");
+	}
+
+	/* A function reset through VFIO: revoked, then resumed, test 0. */
+	{
+		struct kvm_ppc_pt_window_stats a, b;
+
+		struct vfio_device_info di = { .argsz = sizeof(di) };
+
+		if (ioctl(vf.device, VFIO_DEVICE_GET_INFO, &di) < 0 ||
+		    !(di.flags & VFIO_DEVICE_FLAGS_RESET)) {
+			ksft_test_result_skip("VFIO_DEVICE_RESET: pci-testdev has no function reset VFIO can use (flags 0x%x)\n",
+					      di.flags);
+			goto no_reset;
+		}
+		ppc_ptw_stats(dev, &a);
+		r = ioctl(vf.device, VFIO_DEVICE_RESET) < 0 ? -errno : 0;
+		ppc_ptw_stats(dev, &b);
+		e = run(vcpu, acc, header_loads(acc), &log);
+		bad = e ? -1 : (int)compare_header(acc, "after reset");
+		ppc_vfio_pread(&vf, 0, PPC_TESTDEV_TEST, 1, &sel);
+		ksft_test_result(!r && b.unmaps > a.unmaps && e == 0 && bad == 0,
+				 "VFIO_DEVICE_RESET: the mapping goes (unmaps +%llu), the window resumes and reads the reset device (test %llu) as VFIO does\n",
+				 ULL(b.unmaps - a.unmaps), ULL(sel));
+	}
+no_reset:
 
 	/* KVM_DEV_VFIO_FILE_DEL revokes: the next access exits. */
 	r = ppc_kvm_vfio_file(kvfio, vf.group, false);

@@ -8,7 +8,9 @@
 #define __ASM_POWERPC_KVM_PTW_COMPAT_H__
 
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/unaligned.h>
+#include <linux/vfio_pci_core.h>
 
 struct kvm;
 
@@ -28,6 +30,48 @@ static inline int kvmppc_ptw_follow_pfn(struct vm_area_struct *vma,
 	*pfn = args.pfn;
 	follow_pfnmap_end(&args);
 	return 0;
+}
+
+struct notifier_block;
+struct vfio_pci_core_device;
+
+/*
+ * vfio-pci's BAR notifier and BAR access lock (our patch 0009 to 6.12),
+ * reached through symbol_get(): kvm-hv does not depend on vfio-pci.
+ */
+struct kvmppc_ptw_vfio_bar_ops {
+	int (*register_notifier)(struct notifier_block *nb);
+	void (*unregister_notifier)(struct notifier_block *nb);
+	bool (*begin)(struct vfio_pci_core_device *vdev);
+	void (*end)(struct vfio_pci_core_device *vdev);
+};
+
+#define KVMPPC_PTW_VFIO_BARS_ZAPPED	VFIO_PCI_BARS_ZAPPED
+#define KVMPPC_PTW_VFIO_DEVICE_CLOSED	VFIO_PCI_DEVICE_CLOSED
+
+static inline void kvmppc_ptw_vfio_bar_ops_put(struct kvmppc_ptw_vfio_bar_ops *ops)
+{
+	if (ops->register_notifier)
+		symbol_put(vfio_pci_core_register_bar_notifier);
+	if (ops->unregister_notifier)
+		symbol_put(vfio_pci_core_unregister_bar_notifier);
+	if (ops->begin)
+		symbol_put(vfio_pci_core_bar_access_begin);
+	if (ops->end)
+		symbol_put(vfio_pci_core_bar_access_end);
+}
+
+static inline int kvmppc_ptw_vfio_bar_ops_get(struct kvmppc_ptw_vfio_bar_ops *ops)
+{
+	ops->register_notifier = symbol_get(vfio_pci_core_register_bar_notifier);
+	ops->unregister_notifier = symbol_get(vfio_pci_core_unregister_bar_notifier);
+	ops->begin = symbol_get(vfio_pci_core_bar_access_begin);
+	ops->end = symbol_get(vfio_pci_core_bar_access_end);
+	if (ops->register_notifier && ops->unregister_notifier &&
+	    ops->begin && ops->end)
+		return 0;
+	kvmppc_ptw_vfio_bar_ops_put(ops);
+	return -EOPNOTSUPP;
 }
 
 #endif /* __ASM_POWERPC_KVM_PTW_COMPAT_H__ */
