@@ -16,6 +16,11 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/types.h>
+/*
+ * The saved-state format (struct kvm_ppc_pt_msix_state) is the uapi of the
+ * emulator's only user, the book3s passthrough window device; another
+ * architecture adopting the emulator would move it to a shared uapi header.
+ */
 #include <uapi/linux/kvm_ppc_pt_window.h>
 #include <asm/byteorder.h>
 
