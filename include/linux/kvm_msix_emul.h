@@ -339,4 +339,153 @@ void kvm_msix_emul_signal(struct kvm_msix_emul *e, u16 vector);
 void kvm_msix_emul_get_stats(struct kvm_msix_emul *e,
 			     struct kvm_msix_emul_stats *stats);
 
+/**
+ * DOC: the VMM's access to the table
+ *
+ * A PAPR guest never writes message address and data into the table: RTAS
+ * ibm,change-msi, implemented by the VMM, assigns them (address = the VM's
+ * MSI window, data = the guest interrupt source), and the guest reads them
+ * back and only toggles mask bits.  So the VMM reads and writes entries,
+ * pending bits and Message Control here, and saves and restores the whole
+ * state (function reset, migration).
+ *
+ * Every such call takes the emulator lock, so it is atomic with respect to
+ * guest accesses and to kvm_msix_emul_signal().  A VMM write goes through
+ * the same rules as a guest write (PCI Local Bus Specification, MSI-X
+ * chapter): an entry write is one write of all four fields, followed by
+ * the same routing re-evaluation a guest write gets, latching included -
+ * a message changed while the vector is active is stored and reads back
+ * at once, but routing keeps the latched message until the vector is next
+ * masked and unmasked (by the guest or by the VMM).  Setting a pending bit
+ * of an active vector delivers it at once (as an unmask would); setting one
+ * of a masked vector keeps it for the unmask.
+ *
+ * Unlike a guest write, a VMM write that sets a read-only or reserved bit
+ * (msg_addr_lo bits 1:0, vector_ctl bits 31:1, pending bits at or beyond
+ * nvec) is refused with -EINVAL and changes nothing: the VMM is told about
+ * its bug instead of having it silently dropped.
+ *
+ * Saved state: the format of struct kvm_ppc_pt_msix_state (uapi
+ * <linux/kvm_ppc_pt_window.h>): a little-endian header, the entries and
+ * the PBA.  It holds what the specification makes visible; a restore
+ * latches each active vector's message from the restored entry.
+ */
+
+/**
+ * kvm_msix_emul_get_entry() - read one table entry (VMM)
+ * @e: the emulator.
+ * @vector: the vector.
+ * @entry: filled with the entry as a guest would read it.
+ *
+ * Return: 0, or -EINVAL if @vector >= nvec.
+ */
+int kvm_msix_emul_get_entry(struct kvm_msix_emul *e, u16 vector,
+			    struct kvm_msix_emul_entry *entry);
+
+/**
+ * kvm_msix_emul_set_entry() - write one table entry (VMM)
+ * @e: the emulator.
+ * @vector: the vector.
+ * @entry: the new entry.
+ *
+ * Stores the four fields at once, then re-evaluates the vector's routing
+ * as a guest write would (update(), pending delivery on unmask).
+ *
+ * Return: 0, or -EINVAL if @vector >= nvec or a read-only or reserved bit
+ * is set (nothing changed).
+ */
+int kvm_msix_emul_set_entry(struct kvm_msix_emul *e, u16 vector,
+			    const struct kvm_msix_emul_entry *entry);
+
+/**
+ * kvm_msix_emul_get_pba() - read one QWORD of the Pending Bit Array (VMM)
+ * @e: the emulator.
+ * @word: QWORD index, vectors 64 * @word .. 64 * @word + 63.
+ * @bits: filled with the pending bits.
+ *
+ * Return: 0, or -EINVAL if @word is beyond the PBA.
+ */
+int kvm_msix_emul_get_pba(struct kvm_msix_emul *e, unsigned int word,
+			  u64 *bits);
+
+/**
+ * kvm_msix_emul_set_pba() - write one QWORD of the Pending Bit Array (VMM)
+ * @e: the emulator.
+ * @word: QWORD index.
+ * @bits: the new pending bits; a set bit of an active vector is delivered
+ *	at once and cleared, one of an inactive vector waits for it to
+ *	become active.
+ *
+ * Return: 0, or -EINVAL if @word is beyond the PBA or a bit at or beyond
+ * nvec is set (nothing changed).
+ */
+int kvm_msix_emul_set_pba(struct kvm_msix_emul *e, unsigned int word,
+			  u64 bits);
+
+/**
+ * kvm_msix_emul_get_ctrl() - the Message Control state
+ * @e: the emulator.
+ * @enable: MSI-X Enable.
+ * @function_mask: Function Mask.
+ */
+void kvm_msix_emul_get_ctrl(struct kvm_msix_emul *e, bool *enable,
+			    bool *function_mask);
+
+/**
+ * kvm_msix_emul_state_size() - bytes of a saved state
+ * @nvec: number of vectors.
+ *
+ * Return: the size of struct kvm_ppc_pt_msix_state, @nvec entries and the
+ * PBA.
+ */
+size_t kvm_msix_emul_state_size(u16 nvec);
+
+/**
+ * kvm_msix_emul_check_state_header() - validate a saved state's header
+ * @hdr: the header (struct kvm_ppc_pt_msix_state).
+ *
+ * Checks what the header says on its own: magic, version, flags and
+ * reserved fields 0, only Enable and Function Mask in ctrl, nvec in range
+ * and size matching nvec.  Lets the caller learn how much to copy before
+ * it knows the emulator.
+ *
+ * Return: the size of the whole state, or -EINVAL.
+ */
+ssize_t kvm_msix_emul_check_state_header(const void *hdr);
+
+/**
+ * kvm_msix_emul_save() - save the whole MSI-X state
+ * @e: the emulator.
+ * @buf: where the state goes.
+ * @size: bytes at @buf.
+ *
+ * One consistent snapshot, taken under the emulator lock.
+ *
+ * Return: the bytes written (kvm_msix_emul_state_size()), or -ENOSPC if
+ * @size is smaller.
+ */
+ssize_t kvm_msix_emul_save(struct kvm_msix_emul *e, void *buf, size_t size);
+
+/**
+ * kvm_msix_emul_restore() - restore a saved MSI-X state
+ * @e: the emulator.
+ * @buf: the state, as kvm_msix_emul_save() wrote it.
+ * @size: bytes at @buf.
+ *
+ * Validates everything first (header as kvm_msix_emul_check_state_header(),
+ * @size equal to the header's size, nvec equal to the emulator's, entries
+ * and PBA free of read-only, reserved and beyond-nvec bits); on error
+ * nothing changes.  Then, atomically: every active vector is reported
+ * inactive through update(), the table, PBA and Message Control take the
+ * saved values, and every vector that is active in the restored state
+ * latches its restored message and is routed (update()), its pending bit,
+ * if set, delivered and cleared.  Pending bits of masked vectors stay, to
+ * be delivered when the guest unmasks them.  The counters are kept.
+ *
+ * Return: 0; -EINVAL for a malformed state; -E2BIG if its nvec is not the
+ * emulator's.
+ */
+int kvm_msix_emul_restore(struct kvm_msix_emul *e, const void *buf,
+			  size_t size);
+
 #endif /* __LINUX_KVM_MSIX_EMUL_H */

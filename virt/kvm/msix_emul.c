@@ -16,6 +16,12 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/types.h>
+/*
+ * The saved-state format (struct kvm_ppc_pt_msix_state) is the uapi of the
+ * emulator's only user, the book3s passthrough window device; another
+ * architecture adopting the emulator would move it to a shared uapi header.
+ */
+#include <uapi/linux/kvm_ppc_pt_window.h>
 #include <asm/byteorder.h>
 
 #define CREATE_TRACE_POINTS
@@ -30,6 +36,9 @@
 
 /* vector_ctl bits 31:1 are reserved: only the mask bit is writable. */
 #define MSIX_VECTOR_CTL_RW	PCI_MSIX_ENTRY_CTRL_MASKBIT
+
+/* The Message Control bits a saved state may carry. */
+#define MSIX_STATE_CTRL_BITS	(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL)
 
 enum msix_region {
 	MSIX_REGION_TABLE,
@@ -485,3 +494,227 @@ void kvm_msix_emul_destroy(struct kvm_msix_emul *e)
 	kfree(e);
 }
 EXPORT_SYMBOL_GPL(kvm_msix_emul_destroy);
+
+/*
+ * The VMM's access to the table (see "the VMM's access to the table" in
+ * include/linux/kvm_msix_emul.h).  PAPR guests get their messages from
+ * RTAS ibm,change-msi, which the VMM implements: it writes them here.
+ */
+
+/* The bits of an entry a write may set (PCI Local Bus Spec, MSI-X table). */
+static bool msix_entry_valid(const struct kvm_msix_emul_entry *entry)
+{
+	return !(entry->msg_addr_lo & ~MSIX_MSG_ADDR_LO_RW) &&
+	       !(entry->vector_ctl & ~MSIX_VECTOR_CTL_RW);
+}
+
+/* Pending bits a PBA QWORD may hold: none at or beyond nvec. */
+static u64 msix_pba_word_mask(u16 nvec, unsigned int word)
+{
+	unsigned int first = word * 64;
+
+	if (first >= nvec)
+		return 0;
+	if (nvec - first >= 64)
+		return ~0ULL;
+	return BIT_ULL(nvec - first) - 1;
+}
+
+int kvm_msix_emul_get_entry(struct kvm_msix_emul *e, u16 vector,
+			    struct kvm_msix_emul_entry *entry)
+{
+	unsigned long flags;
+
+	if (vector >= e->nvec)
+		return -EINVAL;
+	spin_lock_irqsave(&e->lock, flags);
+	*entry = e->vec[vector].entry;
+	spin_unlock_irqrestore(&e->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kvm_msix_emul_get_entry);
+
+int kvm_msix_emul_set_entry(struct kvm_msix_emul *e, u16 vector,
+			    const struct kvm_msix_emul_entry *entry)
+{
+	unsigned long flags;
+
+	if (vector >= e->nvec || !msix_entry_valid(entry))
+		return -EINVAL;
+	trace_kvm_msix_vmm_write(vector, entry->msg_addr_lo,
+				 entry->msg_addr_hi, entry->msg_data,
+				 entry->vector_ctl);
+	spin_lock_irqsave(&e->lock, flags);
+	/* All four fields land before routing is looked at, as for a QWORD. */
+	e->vec[vector].entry = *entry;
+	msix_sync_vector(e, vector);
+	spin_unlock_irqrestore(&e->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kvm_msix_emul_set_entry);
+
+int kvm_msix_emul_get_pba(struct kvm_msix_emul *e, unsigned int word,
+			  u64 *bits)
+{
+	unsigned long flags;
+
+	if (word >= kvm_msix_pba_size(e->nvec) / 8)
+		return -EINVAL;
+	spin_lock_irqsave(&e->lock, flags);
+	*bits = e->pba[word];
+	spin_unlock_irqrestore(&e->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kvm_msix_emul_get_pba);
+
+int kvm_msix_emul_set_pba(struct kvm_msix_emul *e, unsigned int word,
+			  u64 bits)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	if (word >= kvm_msix_pba_size(e->nvec) / 8 ||
+	    (bits & ~msix_pba_word_mask(e->nvec, word)))
+		return -EINVAL;
+	spin_lock_irqsave(&e->lock, flags);
+	e->pba[word] = bits;
+	/* A bit of an active vector goes out now, as at its unmask. */
+	for (i = 0; i < 64 && word * 64 + i < e->nvec; i++)
+		if (bits & BIT_ULL(i))
+			msix_sync_vector(e, word * 64 + i);
+	spin_unlock_irqrestore(&e->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kvm_msix_emul_set_pba);
+
+void kvm_msix_emul_get_ctrl(struct kvm_msix_emul *e, bool *enable,
+			    bool *function_mask)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&e->lock, flags);
+	*enable = e->enable;
+	*function_mask = e->function_mask;
+	spin_unlock_irqrestore(&e->lock, flags);
+}
+EXPORT_SYMBOL_GPL(kvm_msix_emul_get_ctrl);
+
+size_t kvm_msix_emul_state_size(u16 nvec)
+{
+	return KVM_PPC_PTW_MSIX_STATE_SIZE(nvec);
+}
+EXPORT_SYMBOL_GPL(kvm_msix_emul_state_size);
+
+ssize_t kvm_msix_emul_check_state_header(const void *hdr)
+{
+	const struct kvm_ppc_pt_msix_state *h = hdr;
+	u16 nvec = le16_to_cpu(h->nvec);
+
+	if (le32_to_cpu(h->magic) != KVM_PPC_PTW_MSIX_STATE_MAGIC ||
+	    le32_to_cpu(h->version) != KVM_PPC_PTW_MSIX_STATE_VERSION)
+		return -EINVAL;
+	if (h->flags || h->reserved[0] || h->reserved[1] || h->reserved[2])
+		return -EINVAL;
+	if (le16_to_cpu(h->ctrl) & ~MSIX_STATE_CTRL_BITS)
+		return -EINVAL;
+	if (!nvec || nvec > KVM_MSIX_EMUL_MAX_VECTORS ||
+	    le32_to_cpu(h->size) != kvm_msix_emul_state_size(nvec))
+		return -EINVAL;
+	return kvm_msix_emul_state_size(nvec);
+}
+EXPORT_SYMBOL_GPL(kvm_msix_emul_check_state_header);
+
+ssize_t kvm_msix_emul_save(struct kvm_msix_emul *e, void *buf, size_t size)
+{
+	size_t need = kvm_msix_emul_state_size(e->nvec);
+	struct kvm_ppc_pt_msix_state *h = buf;
+	struct kvm_ppc_pt_msix_state_entry *ent = buf + sizeof(*h);
+	__le64 *pba = buf + KVM_PPC_PTW_MSIX_STATE_PBA_OFFSET(e->nvec);
+	unsigned int words = kvm_msix_pba_size(e->nvec) / 8, i;
+	unsigned long flags;
+	u16 ctrl = 0;
+
+	if (size < need)
+		return -ENOSPC;
+	memset(buf, 0, need);
+	spin_lock_irqsave(&e->lock, flags);
+	for (i = 0; i < e->nvec; i++) {
+		const struct kvm_msix_emul_entry *src = &e->vec[i].entry;
+
+		ent[i].msg_addr_lo = cpu_to_le32(src->msg_addr_lo);
+		ent[i].msg_addr_hi = cpu_to_le32(src->msg_addr_hi);
+		ent[i].msg_data = cpu_to_le32(src->msg_data);
+		ent[i].vector_ctl = cpu_to_le32(src->vector_ctl);
+	}
+	for (i = 0; i < words; i++)
+		pba[i] = cpu_to_le64(e->pba[i]);
+	if (e->enable)
+		ctrl |= PCI_MSIX_FLAGS_ENABLE;
+	if (e->function_mask)
+		ctrl |= PCI_MSIX_FLAGS_MASKALL;
+	spin_unlock_irqrestore(&e->lock, flags);
+
+	h->magic = cpu_to_le32(KVM_PPC_PTW_MSIX_STATE_MAGIC);
+	h->version = cpu_to_le32(KVM_PPC_PTW_MSIX_STATE_VERSION);
+	h->size = cpu_to_le32(need);
+	h->nvec = cpu_to_le16(e->nvec);
+	h->ctrl = cpu_to_le16(ctrl);
+	return need;
+}
+EXPORT_SYMBOL_GPL(kvm_msix_emul_save);
+
+int kvm_msix_emul_restore(struct kvm_msix_emul *e, const void *buf,
+			  size_t size)
+{
+	const struct kvm_ppc_pt_msix_state *h = buf;
+	const struct kvm_ppc_pt_msix_state_entry *ent = buf + sizeof(*h);
+	const __le64 *pba = buf + KVM_PPC_PTW_MSIX_STATE_PBA_OFFSET(e->nvec);
+	unsigned int words = kvm_msix_pba_size(e->nvec) / 8, i;
+	struct kvm_msix_emul_entry entry;
+	unsigned long flags;
+	ssize_t need;
+	u16 ctrl;
+
+	if (size < sizeof(*h))
+		return -EINVAL;
+	need = kvm_msix_emul_check_state_header(h);
+	if (need < 0)
+		return need;
+	if (le16_to_cpu(h->nvec) != e->nvec)
+		return -E2BIG;
+	if (size != need)
+		return -EINVAL;
+	for (i = 0; i < e->nvec; i++) {
+		entry.msg_addr_lo = le32_to_cpu(ent[i].msg_addr_lo);
+		entry.vector_ctl = le32_to_cpu(ent[i].vector_ctl);
+		if (!msix_entry_valid(&entry))
+			return -EINVAL;
+	}
+	for (i = 0; i < words; i++)
+		if (le64_to_cpu(pba[i]) & ~msix_pba_word_mask(e->nvec, i))
+			return -EINVAL;
+	ctrl = le16_to_cpu(h->ctrl);
+	trace_kvm_msix_restore(e->nvec, ctrl);
+
+	spin_lock_irqsave(&e->lock, flags);
+	/* Unroute first, so the arch layer sees every active -> inactive. */
+	e->enable = false;
+	msix_sync_all(e);
+	for (i = 0; i < e->nvec; i++) {
+		struct kvm_msix_emul_entry *dst = &e->vec[i].entry;
+
+		dst->msg_addr_lo = le32_to_cpu(ent[i].msg_addr_lo);
+		dst->msg_addr_hi = le32_to_cpu(ent[i].msg_addr_hi);
+		dst->msg_data = le32_to_cpu(ent[i].msg_data);
+		dst->vector_ctl = le32_to_cpu(ent[i].vector_ctl);
+	}
+	for (i = 0; i < words; i++)
+		e->pba[i] = le64_to_cpu(pba[i]);
+	e->enable = ctrl & PCI_MSIX_FLAGS_ENABLE;
+	e->function_mask = ctrl & PCI_MSIX_FLAGS_MASKALL;
+	/* Active vectors latch the restored message, route, deliver pending. */
+	msix_sync_all(e);
+	spin_unlock_irqrestore(&e->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kvm_msix_emul_restore);

@@ -1243,6 +1243,11 @@ static int ptw_set_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 	case KVM_DEV_PPC_PTW_GRP_MSIX_CTRL:
 	case KVM_DEV_PPC_PTW_GRP_MSIX_IRQ:
 		return ptw_set_msix(p, attr);
+	case KVM_DEV_PPC_PTW_GRP_MSIX_ENTRY:
+	case KVM_DEV_PPC_PTW_GRP_MSIX_PBA:
+	case KVM_DEV_PPC_PTW_GRP_MSIX_RESET:
+	case KVM_DEV_PPC_PTW_GRP_MSIX_STATE:
+		return kvmppc_ptw_msix_vmm_set(p, attr);
 	case KVM_DEV_PPC_PTW_GRP_MSI_WINDOW:
 		if (attr->attr)
 			return -ENXIO;
@@ -1272,6 +1277,13 @@ static int ptw_get_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 	struct kvm_ppc_pt_window_stats stats;
 	int i;
 
+	switch (attr->group) {
+	case KVM_DEV_PPC_PTW_GRP_MSIX_CTRL:
+	case KVM_DEV_PPC_PTW_GRP_MSIX_ENTRY:
+	case KVM_DEV_PPC_PTW_GRP_MSIX_PBA:
+	case KVM_DEV_PPC_PTW_GRP_MSIX_STATE:
+		return kvmppc_ptw_msix_vmm_get(p, attr);
+	}
 	if (attr->group != KVM_DEV_PPC_PTW_GRP_STATS ||
 	    attr->attr != KVM_DEV_PPC_PTW_STATS)
 		return -ENXIO;
@@ -1302,6 +1314,10 @@ static int ptw_has_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 		break;
 	case KVM_DEV_PPC_PTW_GRP_MSIX_CTRL:
 	case KVM_DEV_PPC_PTW_GRP_MSIX_IRQ:
+	case KVM_DEV_PPC_PTW_GRP_MSIX_ENTRY:
+	case KVM_DEV_PPC_PTW_GRP_MSIX_PBA:
+	case KVM_DEV_PPC_PTW_GRP_MSIX_RESET:
+	case KVM_DEV_PPC_PTW_GRP_MSIX_STATE:
 		return 0;
 	case KVM_DEV_PPC_PTW_GRP_MSI_WINDOW:
 		return attr->attr ? -ENXIO : 0;

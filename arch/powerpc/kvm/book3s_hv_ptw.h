@@ -16,6 +16,8 @@
 #include <uapi/linux/kvm_ppc_pt_window.h>
 #include <asm/kvm_ptw_classify.h>
 
+struct kvm_device_attr;
+
 /**
  * struct kvmppc_ptw_window - one registered window
  * @layout: guest and host placement, MSI-X table and PBA.
@@ -152,6 +154,10 @@ void kvmppc_ptw_msix_set_live(struct kvmppc_ptw_msix *m, bool live);
 void kvmppc_ptw_msix_release_irqs(struct kvmppc_ptw_msix *m);
 int kvmppc_ptw_msix_set_irq(struct kvmppc_ptw_msix *m, u16 vector, int fd);
 void kvmppc_ptw_msix_set_ctrl(struct kvmppc_ptw_msix *m, u16 msg_ctrl);
+int kvmppc_ptw_msix_vmm_set(struct kvmppc_ptw *p,
+			    const struct kvm_device_attr *attr);
+int kvmppc_ptw_msix_vmm_get(struct kvmppc_ptw *p,
+			    const struct kvm_device_attr *attr);
 void kvmppc_ptw_msix_add_stats(struct kvmppc_ptw_msix *m,
 			       struct kvm_ppc_pt_window_stats *s);
 void kvmppc_ptw_msix_destroy(struct kvmppc_ptw_msix *m,

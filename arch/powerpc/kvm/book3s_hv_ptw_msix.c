@@ -23,6 +23,8 @@
 #include <linux/pci_regs.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <kvm/iodev.h>
 #include <asm/kvm_ptw.h>
 
@@ -600,6 +602,238 @@ void kvmppc_ptw_msix_set_ctrl(struct kvmppc_ptw_msix *m, u16 msg_ctrl)
 {
 	kvm_msix_emul_set_ctrl(m->emul, msg_ctrl & PCI_MSIX_FLAGS_ENABLE,
 			       msg_ctrl & PCI_MSIX_FLAGS_MASKALL);
+}
+
+/*
+ * The VMM's access to the emulated table (GRP_MSIX_CTRL read, GRP_MSIX_ENTRY,
+ * GRP_MSIX_PBA, GRP_MSIX_RESET, GRP_MSIX_STATE). A PAPR guest never writes
+ * message address and data itself: the VMM's RTAS ibm,change-msi assigns
+ * them and writes them here; the guest reads them back and unmasks. Every
+ * call is atomic with respect to guest accesses and interrupt delivery
+ * (the emulator's lock) and goes through the same routing as a guest write.
+ * User memory is copied with no lock held; p->lock only keeps the window
+ * alive while the emulator is called.
+ */
+
+/* The window's MSI-X state, for an attribute that names window @id. */
+static int ptw_msix_vmm_lookup(struct kvmppc_ptw *p, u64 id,
+			       struct kvmppc_ptw_msix **mp)
+{
+	struct kvmppc_ptw_window *w;
+
+	lockdep_assert_held(&p->lock);
+	w = p->windows[id];
+	if (!w)
+		return -ENOENT;
+	if (!w->msix)
+		return -EINVAL;
+	*mp = w->msix;
+	return 0;
+}
+
+/* Window id of an attribute: id << 16 | index, or the id alone. */
+static bool ptw_msix_vmm_indexed(u32 group)
+{
+	return group == KVM_DEV_PPC_PTW_GRP_MSIX_ENTRY ||
+	       group == KVM_DEV_PPC_PTW_GRP_MSIX_PBA;
+}
+
+static int ptw_msix_vmm_set_state(struct kvmppc_ptw *p, u64 id,
+				  void __user *uaddr)
+{
+	struct kvmppc_ptw_msix *m;
+	struct kvm_ppc_pt_msix_state hdr;
+	ssize_t size;
+	void *buf;
+	int ret;
+
+	if (copy_from_user(&hdr, uaddr, sizeof(hdr)))
+		return -EFAULT;
+	size = kvm_msix_emul_check_state_header(&hdr);
+	if (size < 0)
+		return size;
+	buf = vmemdup_user(uaddr, size);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	mutex_lock(&p->lock);
+	ret = ptw_msix_vmm_lookup(p, id, &m);
+	if (!ret)
+		ret = kvm_msix_emul_restore(m->emul, buf, size);
+	mutex_unlock(&p->lock);
+	kvfree(buf);
+	return ret;
+}
+
+static int ptw_msix_vmm_get_state(struct kvmppc_ptw *p, u64 id,
+				  void __user *uaddr)
+{
+	struct kvm_ppc_pt_msix_state __user *uhdr = uaddr;
+	struct kvmppc_ptw_msix *m;
+	void *buf = NULL;
+	ssize_t need = 0;
+	__le32 usize;
+	int ret;
+
+	if (copy_from_user(&usize, &uhdr->size, sizeof(usize)))
+		return -EFAULT;
+	mutex_lock(&p->lock);
+	ret = ptw_msix_vmm_lookup(p, id, &m);
+	if (!ret) {
+		need = kvm_msix_emul_state_size(m->emul->nvec);
+		if (le32_to_cpu(usize) < need)
+			ret = -ENOSPC;
+	}
+	if (!ret) {
+		buf = kvzalloc(need, GFP_KERNEL_ACCOUNT);
+		if (!buf)
+			ret = -ENOMEM;
+	}
+	if (!ret)
+		need = kvm_msix_emul_save(m->emul, buf, need);
+	mutex_unlock(&p->lock);
+	usize = cpu_to_le32(need);
+	if (ret == -ENOSPC &&
+	    copy_to_user(&uhdr->size, &usize, sizeof(usize)))
+		ret = -EFAULT;
+	if (!ret && copy_to_user(uaddr, buf, need))
+		ret = -EFAULT;
+	kvfree(buf);
+	return ret;
+}
+
+/**
+ * kvmppc_ptw_msix_vmm_set() - KVM_SET_DEVICE_ATTR of the VMM's MSI-X groups
+ * @p: the VM's windows
+ * @attr: GRP_MSIX_ENTRY, GRP_MSIX_PBA, GRP_MSIX_RESET or GRP_MSIX_STATE
+ *
+ * Takes p->lock.
+ *
+ * Return: 0; -EINVAL window id >= KVM_PPC_PTW_MAX_WINDOWS, window without
+ * MSI-X, vector or QWORD out of range, read-only or reserved bits set,
+ * malformed state, RESET with addr not 0; -ENOENT no such window; -E2BIG
+ * state of another table size; -EFAULT; -ENOMEM.
+ */
+int kvmppc_ptw_msix_vmm_set(struct kvmppc_ptw *p,
+			    const struct kvm_device_attr *attr)
+{
+	void __user *uaddr = u64_to_user_ptr(attr->addr);
+	bool indexed = ptw_msix_vmm_indexed(attr->group);
+	u64 id = indexed ? attr->attr >> 16 : attr->attr;
+	u16 index = indexed ? attr->attr & 0xffff : 0;
+	struct kvm_ppc_pt_msix_entry ue;
+	struct kvm_msix_emul_entry entry;
+	struct kvmppc_ptw_msix *m;
+	u64 bits = 0;
+	int ret;
+
+	if (id >= KVM_PPC_PTW_MAX_WINDOWS)
+		return -EINVAL;
+	switch (attr->group) {
+	case KVM_DEV_PPC_PTW_GRP_MSIX_STATE:
+		return ptw_msix_vmm_set_state(p, id, uaddr);
+	case KVM_DEV_PPC_PTW_GRP_MSIX_ENTRY:
+		if (copy_from_user(&ue, uaddr, sizeof(ue)))
+			return -EFAULT;
+		entry.msg_addr_lo = ue.msg_addr_lo;
+		entry.msg_addr_hi = ue.msg_addr_hi;
+		entry.msg_data = ue.msg_data;
+		entry.vector_ctl = ue.vector_ctl;
+		break;
+	case KVM_DEV_PPC_PTW_GRP_MSIX_PBA:
+		if (get_user(bits, (u64 __user *)uaddr))
+			return -EFAULT;
+		break;
+	case KVM_DEV_PPC_PTW_GRP_MSIX_RESET:
+		if (attr->addr)
+			return -EINVAL;
+		break;
+	default:
+		return -ENXIO;
+	}
+
+	mutex_lock(&p->lock);
+	ret = ptw_msix_vmm_lookup(p, id, &m);
+	if (!ret && attr->group == KVM_DEV_PPC_PTW_GRP_MSIX_ENTRY)
+		ret = kvm_msix_emul_set_entry(m->emul, index, &entry);
+	else if (!ret && attr->group == KVM_DEV_PPC_PTW_GRP_MSIX_PBA)
+		ret = kvm_msix_emul_set_pba(m->emul, index, bits);
+	else if (!ret)
+		kvm_msix_emul_reset(m->emul);
+	mutex_unlock(&p->lock);
+	return ret;
+}
+
+/**
+ * kvmppc_ptw_msix_vmm_get() - KVM_GET_DEVICE_ATTR of the VMM's MSI-X groups
+ * @p: the VM's windows
+ * @attr: GRP_MSIX_CTRL, GRP_MSIX_ENTRY, GRP_MSIX_PBA or GRP_MSIX_STATE
+ *
+ * Takes p->lock.
+ *
+ * Return: 0; -EINVAL window id >= KVM_PPC_PTW_MAX_WINDOWS, window without
+ * MSI-X, vector or QWORD out of range; -ENOENT no such window; -ENOSPC
+ * buffer too small for the state (the size needed is written back);
+ * -EFAULT; -ENOMEM.
+ */
+int kvmppc_ptw_msix_vmm_get(struct kvmppc_ptw *p,
+			    const struct kvm_device_attr *attr)
+{
+	void __user *uaddr = u64_to_user_ptr(attr->addr);
+	bool indexed = ptw_msix_vmm_indexed(attr->group);
+	u64 id = indexed ? attr->attr >> 16 : attr->attr;
+	u16 index = indexed ? attr->attr & 0xffff : 0;
+	struct kvm_ppc_pt_msix_entry ue;
+	struct kvm_msix_emul_entry entry;
+	struct kvmppc_ptw_msix *m;
+	bool enable, maskall;
+	u16 ctrl = 0;
+	u64 bits = 0;
+	int ret;
+
+	if (id >= KVM_PPC_PTW_MAX_WINDOWS)
+		return -EINVAL;
+	if (attr->group == KVM_DEV_PPC_PTW_GRP_MSIX_STATE)
+		return ptw_msix_vmm_get_state(p, id, uaddr);
+
+	mutex_lock(&p->lock);
+	ret = ptw_msix_vmm_lookup(p, id, &m);
+	if (ret)
+		goto out;
+	switch (attr->group) {
+	case KVM_DEV_PPC_PTW_GRP_MSIX_CTRL:
+		/* As config space shows it: Table Size is N - 1 encoded. */
+		kvm_msix_emul_get_ctrl(m->emul, &enable, &maskall);
+		ctrl = (m->emul->nvec - 1) & PCI_MSIX_FLAGS_QSIZE;
+		if (enable)
+			ctrl |= PCI_MSIX_FLAGS_ENABLE;
+		if (maskall)
+			ctrl |= PCI_MSIX_FLAGS_MASKALL;
+		break;
+	case KVM_DEV_PPC_PTW_GRP_MSIX_ENTRY:
+		ret = kvm_msix_emul_get_entry(m->emul, index, &entry);
+		break;
+	case KVM_DEV_PPC_PTW_GRP_MSIX_PBA:
+		ret = kvm_msix_emul_get_pba(m->emul, index, &bits);
+		break;
+	default:
+		ret = -ENXIO;
+	}
+out:
+	mutex_unlock(&p->lock);
+	if (ret)
+		return ret;
+	switch (attr->group) {
+	case KVM_DEV_PPC_PTW_GRP_MSIX_CTRL:
+		return put_user(ctrl, (u16 __user *)uaddr);
+	case KVM_DEV_PPC_PTW_GRP_MSIX_ENTRY:
+		ue.msg_addr_lo = entry.msg_addr_lo;
+		ue.msg_addr_hi = entry.msg_addr_hi;
+		ue.msg_data = entry.msg_data;
+		ue.vector_ctl = entry.vector_ctl;
+		return copy_to_user(uaddr, &ue, sizeof(ue)) ? -EFAULT : 0;
+	default:
+		return put_user(bits, (u64 __user *)uaddr);
+	}
 }
 
 /**

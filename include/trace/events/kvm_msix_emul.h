@@ -98,6 +98,45 @@ TRACE_EVENT(kvm_msix_invalid,
 		      __entry->bar_offset, __entry->len)
 );
 
+/* The VMM wrote a whole table entry (RTAS ibm,change-msi, reset, ...). */
+TRACE_EVENT(kvm_msix_vmm_write,
+	    TP_PROTO(u16 vector, u32 msg_addr_lo, u32 msg_addr_hi,
+		     u32 msg_data, u32 vector_ctl),
+	    TP_ARGS(vector, msg_addr_lo, msg_addr_hi, msg_data, vector_ctl),
+
+	    TP_STRUCT__entry(__field(u16, vector)
+			     __field(u32, msg_addr_lo)
+			     __field(u32, msg_addr_hi)
+			     __field(u32, msg_data)
+			     __field(u32, vector_ctl)),
+
+	    TP_fast_assign(__entry->vector = vector;
+			   __entry->msg_addr_lo = msg_addr_lo;
+			   __entry->msg_addr_hi = msg_addr_hi;
+			   __entry->msg_data = msg_data;
+			   __entry->vector_ctl = vector_ctl;),
+
+	    TP_printk("vector %u msg_addr 0x%x%08x msg_data 0x%x vector_ctl 0x%x",
+		      __entry->vector, __entry->msg_addr_hi,
+		      __entry->msg_addr_lo, __entry->msg_data,
+		      __entry->vector_ctl)
+);
+
+/* The VMM restored a saved MSI-X state. */
+TRACE_EVENT(kvm_msix_restore,
+	    TP_PROTO(u16 nvec, u16 ctrl),
+	    TP_ARGS(nvec, ctrl),
+
+	    TP_STRUCT__entry(__field(u16, nvec)
+			     __field(u16, ctrl)),
+
+	    TP_fast_assign(__entry->nvec = nvec;
+			   __entry->ctrl = ctrl;),
+
+	    TP_printk("nvec %u message control 0x%x", __entry->nvec,
+		      __entry->ctrl)
+);
+
 #endif /* _TRACE_KVM_MSIX_EMUL_H */
 
 /* This part must be outside protection */

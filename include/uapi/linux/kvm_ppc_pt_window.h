@@ -32,6 +32,28 @@
 #define KVM_DEV_PPC_PTW_GRP_MSIX_CTRL	3
 #define KVM_DEV_PPC_PTW_GRP_MSIX_IRQ	4
 #define KVM_DEV_PPC_PTW_GRP_MSI_WINDOW	5
+/*
+ * The VMM's view of a window's emulated MSI-X table (KVM_SET_DEVICE_ATTR
+ * and KVM_GET_DEVICE_ATTR unless said otherwise), for RTAS ibm,change-msi,
+ * function reset and save/restore:
+ * - GRP_MSIX_CTRL (above) with KVM_GET_DEVICE_ATTR, attr = window id,
+ *   addr -> __u16: Message Control as the emulator has it (Enable, Function
+ *   Mask, and the read-only Table Size field = nvec - 1);
+ * - GRP_MSIX_ENTRY, attr = window id << 16 | vector, addr -> struct
+ *   kvm_ppc_pt_msix_entry: one table entry; a write acts as a guest write
+ *   of the whole entry would (routing re-evaluated);
+ * - GRP_MSIX_PBA, attr = window id << 16 | QWORD index, addr -> __u64:
+ *   pending bits of vectors 64 * index .. 64 * index + 63;
+ * - GRP_MSIX_RESET (KVM_SET_DEVICE_ATTR only), attr = window id, addr = 0:
+ *   the table, PBA and Message Control return to their power-on state;
+ * - GRP_MSIX_STATE, attr = window id, addr -> struct kvm_ppc_pt_msix_state
+ *   followed by the entries and the PBA: save (GET) and restore (SET) the
+ *   whole MSI-X state of a window.
+ */
+#define KVM_DEV_PPC_PTW_GRP_MSIX_ENTRY	6
+#define KVM_DEV_PPC_PTW_GRP_MSIX_PBA	7
+#define KVM_DEV_PPC_PTW_GRP_MSIX_RESET	8
+#define KVM_DEV_PPC_PTW_GRP_MSIX_STATE	9
 
 /* QEMU's spapr PHB MSI window, where ibm,change-msi points messages. */
 #define KVM_PPC_PTW_DEFAULT_MSI_WINDOW	0x40000000000ULL
@@ -156,5 +178,93 @@ struct kvm_ppc_pt_window_stats {
 	__u64 msix_delivered;
 	__u64 msix_pending;
 };
+
+/* Message Control bits (PCI_MSIX_FLAGS_*) that GRP_MSIX_CTRL uses. */
+#define KVM_PPC_PTW_MSIX_CTRL_ENABLE	0x8000
+#define KVM_PPC_PTW_MSIX_CTRL_MASKALL	0x4000
+#define KVM_PPC_PTW_MSIX_CTRL_QSIZE	0x07ff
+
+/* vector_ctl bit 0; bits 31:1 are reserved. */
+#define KVM_PPC_PTW_MSIX_VECTOR_MASKED	0x1
+
+/**
+ * struct kvm_ppc_pt_msix_entry - one MSI-X table entry (GRP_MSIX_ENTRY)
+ * @msg_addr_lo: Message Address; bits 1:0 are read-only zero: a write with
+ *	either set fails with EINVAL.
+ * @msg_addr_hi: Message Upper Address.
+ * @msg_data: Message Data (for a PAPR guest: the interrupt source number
+ *	RTAS ibm,change-msi assigned).
+ * @vector_ctl: Vector Control; bit 0 masks the vector, bits 31:1 are
+ *	reserved: a write with any of them set fails with EINVAL.
+ *
+ * The fields of a table entry (PCI Local Bus Specification, MSI-X table),
+ * in host byte order.
+ */
+struct kvm_ppc_pt_msix_entry {
+	__u32 msg_addr_lo;
+	__u32 msg_addr_hi;
+	__u32 msg_data;
+	__u32 vector_ctl;
+};
+
+/* struct kvm_ppc_pt_msix_state: "PTWX" as a little-endian word */
+#define KVM_PPC_PTW_MSIX_STATE_MAGIC	0x58575450U
+#define KVM_PPC_PTW_MSIX_STATE_VERSION	1
+
+/**
+ * struct kvm_ppc_pt_msix_state - header of a window's saved MSI-X state
+ * @magic: KVM_PPC_PTW_MSIX_STATE_MAGIC.
+ * @version: KVM_PPC_PTW_MSIX_STATE_VERSION.
+ * @size: bytes of the whole state, header included:
+ *	KVM_PPC_PTW_MSIX_STATE_SIZE(@nvec). For KVM_GET_DEVICE_ATTR the VMM
+ *	puts the size of its buffer here; if it is too small the call fails
+ *	with ENOSPC and writes the size needed here.
+ * @nvec: number of vectors of the table (Table Size + 1).
+ * @ctrl: Message Control: KVM_PPC_PTW_MSIX_CTRL_ENABLE and
+ *	KVM_PPC_PTW_MSIX_CTRL_MASKALL; every other bit 0.
+ * @flags: 0.
+ * @reserved: 0.
+ *
+ * The saved state is this header (32 bytes), then @nvec entries of 16
+ * bytes (struct kvm_ppc_pt_msix_state_entry, at offset 32, in vector
+ * order), then the Pending Bit Array: DIV_ROUND_UP(@nvec, 64) __le64
+ * words, bit N of word N / 64 pending for vector N, bits at and beyond
+ * @nvec 0. Every field of header, entries and PBA is little-endian (the
+ * byte order of the table and PBA as the PCI function presents them), so
+ * a state saved on one host restores on any other.
+ */
+struct kvm_ppc_pt_msix_state {
+	__le32 magic;
+	__le32 version;
+	__le32 size;
+	__le16 nvec;
+	__le16 ctrl;
+	__le32 flags;
+	__le32 reserved[3];
+};
+
+/**
+ * struct kvm_ppc_pt_msix_state_entry - a table entry in a saved state
+ * @msg_addr_lo: Message Address, bits 1:0 zero.
+ * @msg_addr_hi: Message Upper Address.
+ * @msg_data: Message Data.
+ * @vector_ctl: Vector Control, bits 31:1 zero.
+ *
+ * struct kvm_ppc_pt_msix_entry in little-endian byte order.
+ */
+struct kvm_ppc_pt_msix_state_entry {
+	__le32 msg_addr_lo;
+	__le32 msg_addr_hi;
+	__le32 msg_data;
+	__le32 vector_ctl;
+};
+
+/* Byte offset of the PBA in a saved state, and the state's size. */
+#define KVM_PPC_PTW_MSIX_STATE_PBA_OFFSET(nvec)				\
+	(sizeof(struct kvm_ppc_pt_msix_state) +				\
+	 (__u64)(nvec) * sizeof(struct kvm_ppc_pt_msix_state_entry))
+#define KVM_PPC_PTW_MSIX_STATE_SIZE(nvec)				\
+	(KVM_PPC_PTW_MSIX_STATE_PBA_OFFSET(nvec) +			\
+	 ((__u64)(nvec) + 63) / 64 * sizeof(__u64))
 
 #endif /* _UAPI_LINUX_KVM_PPC_PT_WINDOW_H */

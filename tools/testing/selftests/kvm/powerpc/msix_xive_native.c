@@ -224,6 +224,65 @@ static void test_invalid(struct ctx *c)
 			 "XIVE native: a message with no source of the VM or another address puts nothing in the queue (msix_invalid_msgs +2)\n");
 }
 
+/*
+ * The RTAS flow (ibm,change-msi in the VMM): the VMM seeds each vector's
+ * message with GRP_MSIX_ENTRY, masked; the guest reads it back and only
+ * unmasks; the vector's events reach the source the VMM chose.
+ */
+static u32 rtas_src(u16 v)
+{
+	return PPC_IRQ_BASE + (5 * v + 2) % NR_SRC;
+}
+
+static void test_vmm_seeded(struct ctx *c)
+{
+	unsigned int rd[PPC_MSIX_MAX_VEC], ev[PPC_MSIX_MAX_VEC], none;
+	struct kvm_ppc_pt_msix_entry e = {
+		.msg_addr_lo = (u32)PPC_MSI_WINDOW,
+		.msg_addr_hi = PPC_MSI_WINDOW >> 32,
+		.vector_ctl = PPC_MSIX_CTL_MASKED,
+	};
+	int r = 0;
+	u16 v;
+
+	ppc_expect_begin();
+	for (v = 0; !r && v < c->nvec; v++) {
+		e.msg_data = rtas_src(v);
+		r = ppc_msix_set_entry(&c->mw, v, &e);
+	}
+	if (r) {
+		ksft_test_result_fail("VMM seeding: %s\n", ppc_errmsg());
+		return;
+	}
+	ppc_prog_init(&prog);
+	for (v = 0; v < c->nvec; v++) {
+		rd[v] = ppc_prog_ld(&prog, 8, ppc_msix_entry_gpa(&c->mw, v,
+							PPC_MSIX_DATA));
+		ppc_prog_st(&prog, 4, ppc_msix_entry_gpa(&c->mw, v,
+							 PPC_MSIX_CTL), 0);
+		ppc_prog_sync(&prog, PPC_SYNC_SIGNAL(v, 1));
+		ev[v] = take_event(c, rtas_src(v));
+	}
+	none = no_event(c);
+	if (!run(c, "VMM-seeded vectors"))
+		return;
+	for (v = 0; v < c->nvec; v++) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "vector %u vector_ctl|data", v);
+		EXPECT_EQ(prog.s[rd[v]].val, (u64)PPC_MSIX_CTL_MASKED << 32 |
+			  rtas_src(v), what);
+		snprintf(what, sizeof(what), "vector %u -> source 0x%x", v,
+			 rtas_src(v));
+		expect_event(ev[v], rtas_src(v), what);
+	}
+	expect_no_event(none, "after the last vector");
+	EXPECT_EQ(d.msix_delivered, c->nvec, "interrupts delivered");
+	ksft_test_result(ppc_expect_ok(),
+			 "XIVE native: RTAS flow: %u vectors seeded by the VMM (MSIX_ENTRY), read back and unmasked by the guest, each puts its source in the queue\n",
+			 c->nvec);
+}
+
 int main(void)
 {
 	struct kvm_ppc_pt_window_stats total;
@@ -265,12 +324,13 @@ int main(void)
 	ksft_print_msg("XIVE native: sources 0x%x..0x%x (EISN = number) -> server 0 priority %u; event queue at guest 0x%llx (%u bytes); ESB pages at guest 0x%llx\n",
 		       PPC_IRQ_BASE, PPC_IRQ_BASE + NR_SRC - 1, PPC_IRQ_PRIO,
 		       EQ_GPA, 1U << EQ_SHIFT, ESB_GPA);
-	ksft_set_plan(5);
+	ksft_set_plan(6);
 
 	test_route(&c);
 	test_masked(&c);
 	test_function_mask_disabled(&c);
 	test_invalid(&c);
+	test_vmm_seeded(&c);
 
 	ppc_expect_begin();
 	r = ppc_xive_get_eq(&c.ic, 0, PPC_IRQ_PRIO, &eq);

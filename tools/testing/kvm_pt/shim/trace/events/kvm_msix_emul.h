@@ -32,4 +32,14 @@ static inline void trace_kvm_msix_invalid(u64 bar_offset, int len, bool write)
 {
 }
 
+static inline void trace_kvm_msix_vmm_write(u16 vector, u32 msg_addr_lo,
+					    u32 msg_addr_hi, u32 msg_data,
+					    u32 vector_ctl)
+{
+}
+
+static inline void trace_kvm_msix_restore(u16 nvec, u16 ctrl)
+{
+}
+
 #endif /* SHIM_TRACE_EVENTS_KVM_MSIX_EMUL_H */

@@ -165,6 +165,26 @@ void ppc_msix_win_free(struct ppc_msix_win *mw);
 int ppc_msix_set_ctrl(struct ppc_msix_win *mw, u16 ctrl);
 int ppc_msix_set_irq(struct ppc_msix_win *mw, u16 vector, int fd);
 int ppc_msix_set_msi_window(int dev, u64 addr);
+/*
+ * The VMM's view of the emulated table (GRP_MSIX_ENTRY, GRP_MSIX_PBA,
+ * GRP_MSIX_CTRL read, GRP_MSIX_RESET, GRP_MSIX_STATE): what RTAS
+ * ibm,change-msi, a function reset and save/restore use. Each returns 0 or
+ * -errno (message in ppc_errmsg()).
+ */
+int ppc_msix_get_entry(struct ppc_msix_win *mw, u16 vector,
+		       struct kvm_ppc_pt_msix_entry *e);
+int ppc_msix_set_entry(struct ppc_msix_win *mw, u16 vector,
+		       const struct kvm_ppc_pt_msix_entry *e);
+int ppc_msix_get_pba(struct ppc_msix_win *mw, u16 word, u64 *bits);
+int ppc_msix_set_pba(struct ppc_msix_win *mw, u16 word, u64 bits);
+int ppc_msix_get_ctrl(struct ppc_msix_win *mw, u16 *ctrl);
+int ppc_msix_reset(struct ppc_msix_win *mw);
+/* Save into buf (size bytes, written into the header first) */
+int ppc_msix_save(struct ppc_msix_win *mw, void *buf, u32 size);
+int ppc_msix_restore(struct ppc_msix_win *mw, const void *buf);
+/* Any attribute of the window device: KVM_{SET,GET}_DEVICE_ATTR */
+int ppc_ptw_attr(int dev, bool set, u32 group, u64 attr, void *addr);
+
 /* The host signals vector v (what VFIO does on the device's interrupt) */
 int ppc_msix_signal(struct ppc_msix_win *mw, u16 vector);
 

@@ -418,6 +418,65 @@ int ppc_msix_set_msi_window(int dev, u64 addr)
 	return dev_attr(dev, true, KVM_DEV_PPC_PTW_GRP_MSI_WINDOW, 0, &addr);
 }
 
+int ppc_ptw_attr(int dev, bool set, u32 group, u64 attr, void *addr)
+{
+	return dev_attr(dev, set, group, attr, addr);
+}
+
+int ppc_msix_get_entry(struct ppc_msix_win *mw, u16 vector,
+		       struct kvm_ppc_pt_msix_entry *e)
+{
+	return dev_attr(mw->dev, false, KVM_DEV_PPC_PTW_GRP_MSIX_ENTRY,
+			(u64)mw->id << 16 | vector, e);
+}
+
+int ppc_msix_set_entry(struct ppc_msix_win *mw, u16 vector,
+		       const struct kvm_ppc_pt_msix_entry *e)
+{
+	return dev_attr(mw->dev, true, KVM_DEV_PPC_PTW_GRP_MSIX_ENTRY,
+			(u64)mw->id << 16 | vector, (void *)e);
+}
+
+int ppc_msix_get_pba(struct ppc_msix_win *mw, u16 word, u64 *bits)
+{
+	return dev_attr(mw->dev, false, KVM_DEV_PPC_PTW_GRP_MSIX_PBA,
+			(u64)mw->id << 16 | word, bits);
+}
+
+int ppc_msix_set_pba(struct ppc_msix_win *mw, u16 word, u64 bits)
+{
+	return dev_attr(mw->dev, true, KVM_DEV_PPC_PTW_GRP_MSIX_PBA,
+			(u64)mw->id << 16 | word, &bits);
+}
+
+int ppc_msix_get_ctrl(struct ppc_msix_win *mw, u16 *ctrl)
+{
+	return dev_attr(mw->dev, false, KVM_DEV_PPC_PTW_GRP_MSIX_CTRL, mw->id,
+			ctrl);
+}
+
+int ppc_msix_reset(struct ppc_msix_win *mw)
+{
+	return dev_attr(mw->dev, true, KVM_DEV_PPC_PTW_GRP_MSIX_RESET, mw->id,
+			NULL);
+}
+
+int ppc_msix_save(struct ppc_msix_win *mw, void *buf, u32 size)
+{
+	struct kvm_ppc_pt_msix_state *h = buf;
+
+	memset(buf, 0, size < sizeof(*h) ? size : sizeof(*h));
+	h->size = htole32(size);
+	return dev_attr(mw->dev, false, KVM_DEV_PPC_PTW_GRP_MSIX_STATE, mw->id,
+			buf);
+}
+
+int ppc_msix_restore(struct ppc_msix_win *mw, const void *buf)
+{
+	return dev_attr(mw->dev, true, KVM_DEV_PPC_PTW_GRP_MSIX_STATE, mw->id,
+			(void *)buf);
+}
+
 int ppc_msix_signal(struct ppc_msix_win *mw, u16 vector)
 {
 	if (vector >= PPC_MSIX_MAX_VEC || mw->efd[vector] < 0)
