@@ -170,6 +170,8 @@ static void ptw_table_convert(struct kvm *kvm, unsigned long gpa, pmd_t *pmd,
 		if (pte_val(kptes[i]))
 			kvmppc_radix_tlbie_page(kvm, base + i * PAGE_SIZE,
 						PAGE_SHIFT, kvm->arch.lpid);
+	/* KVM's PTE cache hands out zeroed tables (its constructor's state). */
+	memset(kptes, 0, PTRS_PER_PTE * sizeof(pte_t));
 	kvmppc_pte_free(kptes);
 }
 
