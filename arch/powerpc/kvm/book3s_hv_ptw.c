@@ -534,8 +534,7 @@ int kvmppc_ptw_radix_set_ram(struct kvm *kvm, pmd_t *pmdp, pte_t pte,
  * @op: what the walker does (see kvmppc_ptw_radix_ram_op())
  *
  * Called by kvm_unmap_radix(), kvmppc_radix_flush_memslot(),
- * kvm_age_radix() and kvm_test_age_radix() with kvm->mmu_lock held, and
- * by kvm_radix_test_clear_dirty() (%KVMPPC_PTW_RAM_DIRTY) without it,
+ * kvm_age_radix() and kvm_test_age_radix() with kvm->mmu_lock held,
  * before they walk the tree themselves: where this acts,
  * find_kvm_secondary_pte() finds nothing.
  *
@@ -547,22 +546,68 @@ int kvmppc_ptw_radix_ram(struct kvm *kvm,
 			 unsigned long gfn, enum kvmppc_ptw_ram_op op)
 {
 	struct kvmppc_ptw *p;
-	int ret;
 
 	if (!kvm->arch.pgtable)
 		return 0;
 	p = ptw_of(kvm);
 	if (!p)
 		return 0;
-	if (op != KVMPPC_PTW_RAM_DIRTY)
-		return kvmppc_ptw_radix_ram_op(p, memslot, gfn, op);
-	/* Unlocked, like KVM's own walk; only our regions take the lock. */
-	if (!kvmppc_ptw_radix_hides(kvm, gfn << PAGE_SHIFT))
-		return 0;
+	lockdep_assert_held(&kvm->mmu_lock);
+	return kvmppc_ptw_radix_ram_op(p, memslot, gfn, op);
+}
+
+/**
+ * kvmppc_ptw_radix_clear_dirty() - kvm_radix_test_clear_dirty() for a VM
+ *	with windows
+ * @kvm: the VM
+ * @memslot: the memslot of @gfn, dirty-logged
+ * @gfn: the guest page
+ * @npages: set to the number of host pages that were dirty (0 or 1)
+ *
+ * KVM harvests C with an unlocked walk, which is safe for KVM alone: with
+ * dirty logging on, it never frees a PTE table. A VM with windows frees
+ * tables a walker may be in (a region converted to our format when a
+ * window maps there, one of our tables emptied), so for such a VM the
+ * whole step runs here, under kvm->mmu_lock: in one of our regions on the
+ * 16 4K leaves of the page, else on KVM's own leaf exactly as KVM does
+ * (C cleared, the TLB entry invalidated so the next store faults to set
+ * it again, nested guests' copies cleaned).
+ *
+ * Return: true if done (the VM has a window device); false: KVM walks.
+ */
+bool kvmppc_ptw_radix_clear_dirty(struct kvm *kvm,
+				  const struct kvm_memory_slot *memslot,
+				  unsigned long gfn, int *npages)
+{
+	unsigned long gpa = gfn << PAGE_SHIFT, old, *rmapp;
+	struct kvmppc_ptw *p;
+	unsigned int shift;
+	pte_t *ptep;
+
+	if (!kvm->arch.pgtable)
+		return false;
+	p = ptw_of(kvm);
+	if (!p)
+		return false;
+	*npages = 0;
 	spin_lock(&kvm->mmu_lock);
-	ret = kvmppc_ptw_radix_ram_op(p, memslot, gfn, op);
+	if (kvmppc_ptw_radix_hides(kvm, gpa)) {
+		*npages = kvmppc_ptw_radix_ram_op(p, memslot, gfn,
+						  KVMPPC_PTW_RAM_DIRTY);
+		goto out;
+	}
+	ptep = find_kvm_secondary_pte(kvm, gpa, &shift);
+	if (!ptep || !pte_present(*ptep) || !pte_dirty(*ptep))
+		goto out;
+	old = __radix_pte_update(ptep, _PAGE_DIRTY, 0);
+	kvmppc_radix_tlbie_page(kvm, gpa, shift, kvm->arch.lpid);
+	rmapp = &memslot->arch.rmap[gfn - memslot->base_gfn];
+	kvmhv_update_nest_rmap_rc_list(kvm, rmapp, _PAGE_DIRTY, 0,
+				       old & PTE_RPN_MASK, 1UL << shift);
+	*npages = 1;
+out:
 	spin_unlock(&kvm->mmu_lock);
-	return ret;
+	return true;
 }
 
 /**

@@ -22,7 +22,7 @@ enum kvmppc_ptw_ram_op {
 	KVMPPC_PTW_RAM_UNMAP,		/* kvm_unmap_radix() and friends */
 	KVMPPC_PTW_RAM_AGE,		/* kvm_age_radix() */
 	KVMPPC_PTW_RAM_TEST_AGE,	/* kvm_test_age_radix() */
-	KVMPPC_PTW_RAM_DIRTY,		/* kvm_radix_test_clear_dirty() */
+	KVMPPC_PTW_RAM_DIRTY,		/* kvmppc_ptw_radix_clear_dirty() */
 };
 
 int kvmppc_ptw_init(void);
@@ -48,6 +48,9 @@ int kvmppc_ptw_radix_set_ram(struct kvm *kvm, pmd_t *pmdp, pte_t pte,
 int kvmppc_ptw_radix_ram(struct kvm *kvm,
 			 const struct kvm_memory_slot *memslot,
 			 unsigned long gfn, enum kvmppc_ptw_ram_op op);
+bool kvmppc_ptw_radix_clear_dirty(struct kvm *kvm,
+				  const struct kvm_memory_slot *memslot,
+				  unsigned long gfn, int *npages);
 
 /* Interrupt sources of the VM's XICS/XIVE device (book3s_msix_route.c). */
 bool kvmppc_msix_source_exists(struct kvm *kvm, u32 irq);

@@ -275,18 +275,23 @@ static void test_dirty_log(void)
 			 "the dirty log names exactly the RAM page the guest stored to, then none\n");
 }
 
-/* The VMM replaces A's second 64K page: the guest must see the new one */
+/*
+ * The VMM replaces A's second 64K page: the guest must see the new one.
+ * The new page is filled before it moves in (mremap), so it is another
+ * physical page than the old one, which a stale mapping would still show.
+ */
 static void test_notifier(void)
 {
 	u64 *second = (u64 *)((char *)ram_a + PPC_SZ_64K), exits;
+	u64 *fresh = ram_map(PPC_SZ_64K);
 	void *p;
 	int bad;
 
-	p = mmap(second, PPC_SZ_64K, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ram_fill(fresh, RAM_A + PPC_SZ_64K, PPC_SZ_64K, 0xc33c);
+	p = mremap(fresh, PPC_SZ_64K, PPC_SZ_64K, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   second);
 	if (p != second)
-		ksft_exit_fail_msg("mmap MAP_FIXED: %m\n");
-	ram_fill(second, RAM_A + PPC_SZ_64K, PPC_SZ_64K, 0xc33c);
+		ksft_exit_fail_msg("mremap: %m\n");
 	acc_reset();
 	acc_ram(RAM_A, RAM_SIZE, ram_a);
 	acc_windows(true);
