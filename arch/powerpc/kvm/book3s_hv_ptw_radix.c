@@ -92,7 +92,7 @@ static void ptw_table_free(struct kvmppc_ptw_table *t)
  */
 bool kvmppc_ptw_pmd_is_4k(pmd_t pmd)
 {
-	return pmd_present(pmd) && !pmd_is_leaf(pmd) &&
+	return pmd_present(pmd) && !pmd_leaf(pmd) &&
 	       (pmd_val(pmd) & RPDS_MASK) == PTW_PTE_INDEX_SIZE;
 }
 
@@ -108,7 +108,7 @@ static pmd_t *ptw_pmdp(pgd_t *pgtable, unsigned long gpa)
 	if (!p4d_present(READ_ONCE(*p4d)))
 		return NULL;
 	pud = pud_offset(p4d, gpa);
-	if (!pud_present(READ_ONCE(*pud)) || pud_is_leaf(READ_ONCE(*pud)))
+	if (!pud_present(READ_ONCE(*pud)) || pud_leaf(READ_ONCE(*pud)))
 		return NULL;
 	return pmd_offset(pud, gpa);
 }
@@ -200,7 +200,7 @@ static int ptw_table_install(struct kvm *kvm, unsigned long gpa,
 		pc->pud = NULL;
 	}
 	pud = pud_offset(p4d, gpa);
-	if (pud_is_leaf(*pud))
+	if (pud_leaf(*pud))
 		return -EBUSY;
 	if (pud_none(*pud)) {
 		if (!pc->pmd)
@@ -210,7 +210,7 @@ static int ptw_table_install(struct kvm *kvm, unsigned long gpa,
 	}
 	pmd = pmd_offset(pud, gpa);
 	if (!pmd_none(*pmd)) {
-		if (pmd_is_leaf(*pmd) || kvmppc_ptw_pmd_is_4k(*pmd))
+		if (pmd_leaf(*pmd) || kvmppc_ptw_pmd_is_4k(*pmd))
 			return -EBUSY;
 		ptw_table_convert(kvm, gpa, pmd, t);
 		return 0;

@@ -503,7 +503,7 @@ static int kvm_create_pte_raw(struct vm *vm, u64 gpa, u64 pteval,
 	}
 	if (pmd_none(*pmd))
 		pmd_populate_kernel(kvm->mm, pmd, kvmppc_pte_alloc());
-	BUG_ON(pmd_is_leaf(*pmd));
+	BUG_ON(pmd_leaf(*pmd));
 	if (kvmppc_ptw_pmd_is_4k(*pmd)) {
 		ret = kvmppc_ptw_radix_ram_set(&vm->p, pmd, pte, gpa);
 		goto out;
@@ -1891,14 +1891,14 @@ static pte_t *kvm_find_pte(struct vm *vm, u64 gpa, unsigned int *shift)
 	pud = pud_offset(p4d, gpa);
 	if (pud_none(*pud))
 		return NULL;
-	if (pud_is_leaf(*pud)) {
+	if (pud_leaf(*pud)) {
 		*shift = PUD_SHIFT;
 		return (pte_t *)pud;
 	}
 	pmd = pmd_offset(pud, gpa);
 	if (pmd_none(*pmd))
 		return NULL;
-	if (pmd_is_leaf(*pmd)) {
+	if (pmd_leaf(*pmd)) {
 		*shift = PMD_SHIFT;
 		return pmdp_ptep(pmd);
 	}
