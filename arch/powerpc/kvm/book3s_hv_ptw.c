@@ -505,16 +505,33 @@ static bool ptw_hull_overlaps(struct kvmppc_ptw *p, u64 s, u64 e)
 	return false;
 }
 
+/* Does a window hold any byte of [@s, @e)? */
+static bool ptw_bytes_overlap(struct kvmppc_ptw *p, u64 s, u64 e,
+			      const struct kvmppc_ptw_window *self)
+{
+	int i;
+
+	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++) {
+		struct kvmppc_ptw_window *w = p->windows[i];
+
+		if (w && w != self && s < ptw_guest_end(w) &&
+		    w->layout.guest_addr < e)
+			return true;
+	}
+	return false;
+}
+
 /**
  * kvmppc_ptw_memslot_conflict() - may this memslot be created or moved?
  * @kvm: the VM
  * @slot: the memslot as it will be
  *
- * A 2M region with one of our 512-entry 4K tables must not also hold
- * KVM's 64K mappings, so memslots stay out of the windows' 2M regions.
+ * A memslot may share 2M (and 1G) regions with windows: its pages there
+ * live in the window's 4K table (kvmppc_ptw_radix_ram_set()). It may not
+ * hold a window's byte: a guest address is either RAM or a window.
  * Called under kvm->slots_lock, which ADD and MOVE hold too.
  *
- * Return: true if the memslot would share a 2M region with a window.
+ * Return: true if the memslot would overlap a window.
  */
 bool kvmppc_ptw_memslot_conflict(struct kvm *kvm,
 				 const struct kvm_memory_slot *slot)
@@ -527,7 +544,7 @@ bool kvmppc_ptw_memslot_conflict(struct kvm *kvm,
 	if (!p)
 		return false;
 	spin_lock(&kvm->mmu_lock);
-	conflict = ptw_hull_overlaps(p, s, e);
+	conflict = ptw_bytes_overlap(p, s, e, NULL);
 	spin_unlock(&kvm->mmu_lock);
 	return conflict;
 }
@@ -542,10 +559,12 @@ bool kvmppc_ptw_memslot_conflict(struct kvm *kvm,
  * A large leaf replaces the whole subtree under its entry
  * (kvmppc_create_pte() frees it with KVM's own caches), and maps guest
  * RAM over the whole region: it must not cover a 2M region where a
- * window's 4K tables live or may live. Called by
+ * window's 4K tables live or may live, nor one whose table of ours still
+ * holds guest RAM after the window left. Called by
  * kvmppc_book3s_instantiate_page() when it chooses the leaf size; the
  * choice is checked again against kvm->mmu_invalidate_seq under
- * kvm->mmu_lock, which ADD and MOVE bump (ptw_windows_changed()).
+ * kvm->mmu_lock, which ADD and MOVE bump (ptw_windows_changed()); our
+ * tables are only ever hooked in within a window's 2M regions.
  *
  * Return: true if the leaf must be smaller.
  */
@@ -554,14 +573,122 @@ bool kvmppc_ptw_radix_region_busy(struct kvm *kvm, unsigned long gpa,
 {
 	struct kvmppc_ptw *p = ptw_of(kvm);
 	u64 s = gpa & ~((1UL << shift) - 1);
+	unsigned long idx = s >> PMD_SHIFT;
 	bool busy;
 
 	if (!p)
 		return false;
 	spin_lock(&kvm->mmu_lock);
-	busy = ptw_hull_overlaps(p, s, s + (1UL << shift));
+	busy = ptw_hull_overlaps(p, s, s + (1UL << shift)) ||
+	       xa_find(&p->tables, &idx,
+		       ((s + (1UL << shift)) >> PMD_SHIFT) - 1, XA_PRESENT);
 	spin_unlock(&kvm->mmu_lock);
 	return busy;
+}
+
+/**
+ * kvmppc_ptw_radix_set_ram() - kvmppc_create_pte() found our table
+ * @kvm: the VM
+ * @pmdp: the PMD entry, pointing to one of our 4K tables
+ * @pte: the 64K leaf KVM would install
+ * @gpa: the guest address
+ *
+ * Called with kvm->mmu_lock held.
+ *
+ * Return: 0, or -EBUSY if the page is not KVM's to map.
+ */
+int kvmppc_ptw_radix_set_ram(struct kvm *kvm, pmd_t *pmdp, pte_t pte,
+			     unsigned long gpa)
+{
+	struct kvmppc_ptw *p = ptw_of(kvm);
+
+	if (WARN_ON_ONCE(!p))
+		return -EBUSY;
+	return kvmppc_ptw_radix_ram_set(p, pmdp, pte, gpa);
+}
+
+/**
+ * kvmppc_ptw_radix_ram() - a KVM walker's request for a page of guest RAM
+ * @kvm: the VM
+ * @memslot: the memslot of @gfn
+ * @gfn: the guest page
+ * @op: what the walker does (see kvmppc_ptw_radix_ram_op())
+ *
+ * Called by kvm_unmap_radix(), kvmppc_radix_flush_memslot(),
+ * kvm_age_radix() and kvm_test_age_radix() with kvm->mmu_lock held,
+ * before they walk the tree themselves: where this acts,
+ * find_kvm_secondary_pte() finds nothing.
+ *
+ * Return: 0 if the page is not in a window table, else the result of
+ * kvmppc_ptw_radix_ram_op().
+ */
+int kvmppc_ptw_radix_ram(struct kvm *kvm,
+			 const struct kvm_memory_slot *memslot,
+			 unsigned long gfn, enum kvmppc_ptw_ram_op op)
+{
+	struct kvmppc_ptw *p;
+
+	if (!kvm->arch.pgtable)
+		return 0;
+	p = ptw_of(kvm);
+	if (!p)
+		return 0;
+	lockdep_assert_held(&kvm->mmu_lock);
+	return kvmppc_ptw_radix_ram_op(p, memslot, gfn, op);
+}
+
+/**
+ * kvmppc_ptw_radix_clear_dirty() - kvm_radix_test_clear_dirty() for a VM
+ *	with windows
+ * @kvm: the VM
+ * @memslot: the memslot of @gfn, dirty-logged
+ * @gfn: the guest page
+ * @npages: set to the number of host pages that were dirty (0 or 1)
+ *
+ * KVM harvests C with an unlocked walk, which is safe for KVM alone: with
+ * dirty logging on, it never frees a PTE table. A VM with windows frees
+ * tables a walker may be in (a region converted to our format when a
+ * window maps there, one of our tables emptied), so for such a VM the
+ * whole step runs here, under kvm->mmu_lock: in one of our regions on the
+ * 16 4K leaves of the page, else on KVM's own leaf exactly as KVM does
+ * (C cleared, the TLB entry invalidated so the next store faults to set
+ * it again, nested guests' copies cleaned).
+ *
+ * Return: true if done (the VM has a window device); false: KVM walks.
+ */
+bool kvmppc_ptw_radix_clear_dirty(struct kvm *kvm,
+				  const struct kvm_memory_slot *memslot,
+				  unsigned long gfn, int *npages)
+{
+	unsigned long gpa = gfn << PAGE_SHIFT, old, *rmapp;
+	struct kvmppc_ptw *p;
+	unsigned int shift;
+	pte_t *ptep;
+
+	if (!kvm->arch.pgtable)
+		return false;
+	p = ptw_of(kvm);
+	if (!p)
+		return false;
+	*npages = 0;
+	spin_lock(&kvm->mmu_lock);
+	if (kvmppc_ptw_radix_hides(kvm, gpa)) {
+		*npages = kvmppc_ptw_radix_ram_op(p, memslot, gfn,
+						  KVMPPC_PTW_RAM_DIRTY);
+		goto out;
+	}
+	ptep = find_kvm_secondary_pte(kvm, gpa, &shift);
+	if (!ptep || !pte_present(*ptep) || !pte_dirty(*ptep))
+		goto out;
+	old = __radix_pte_update(ptep, _PAGE_DIRTY, 0);
+	kvmppc_radix_tlbie_page(kvm, gpa, shift, kvm->arch.lpid);
+	rmapp = &memslot->arch.rmap[gfn - memslot->base_gfn];
+	kvmhv_update_nest_rmap_rc_list(kvm, rmapp, _PAGE_DIRTY, 0,
+				       old & PTE_RPN_MASK, 1UL << shift);
+	*npages = 1;
+out:
+	spin_unlock(&kvm->mmu_lock);
+	return true;
 }
 
 /**
@@ -681,24 +808,18 @@ static int ptw_check_placement(struct kvmppc_ptw *p, u64 guest_addr,
 {
 	struct kvm_memslots *slots = kvm_memslots(p->kvm);
 	struct kvm_memory_slot *slot;
-	u64 hs, he;
-	int i, bkt;
+	int bkt;
 
 	if (guest_addr + size > PTW_GPA_LIMIT)
 		return -EINVAL;
-	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++) {
-		struct kvmppc_ptw_window *w = p->windows[i];
-
-		if (w && w != self && guest_addr < ptw_guest_end(w) &&
-		    w->layout.guest_addr < guest_addr + size)
-			return -EEXIST;
-	}
-	ptw_hull(guest_addr, size, &hs, &he);
+	if (ptw_bytes_overlap(p, guest_addr, guest_addr + size, self))
+		return -EEXIST;
+	/* Memslots may share its 2M regions, not its bytes. */
 	kvm_for_each_memslot(slot, bkt, slots) {
 		u64 s = slot->base_gfn << PAGE_SHIFT;
 		u64 e = s + (slot->npages << PAGE_SHIFT);
 
-		if (s < he && hs < e)
+		if (s < guest_addr + size && guest_addr < e)
 			return -EEXIST;
 	}
 	return 0;
@@ -707,38 +828,57 @@ static int ptw_check_placement(struct kvmppc_ptw *p, u64 guest_addr,
 /*
  * KVM may already map guest RAM with a 1G leaf whose region takes in the
  * window's 2M regions (a memslot elsewhere in that 1G, backed by a 1G
- * host page): it would hide the window, and our tables could not be
- * hooked under it. Unmap it; the RAM faults back in with smaller leaves
- * (kvmppc_ptw_radix_region_busy()). Called with slots_lock and
+ * host page), or with a 2M leaf over one of them (a memslot beside the
+ * window, backed by a 2M host page): it would hide the window, and our
+ * tables could not be hooked under it. Unmap it; the RAM faults back in
+ * with 64K pages (kvmppc_ptw_radix_region_busy()), which go into our
+ * table where the region has one. Called with slots_lock and
  * kvm->mmu_lock held.
  */
+static void ptw_unmap_large(struct kvm *kvm, u64 gpa, unsigned int want)
+{
+	struct kvm_memory_slot *slot;
+	unsigned int shift;
+	pte_t *ptep;
+	int bkt;
+
+	ptep = find_kvm_secondary_pte(kvm, gpa, &shift);
+	if (!ptep || !pte_present(*ptep) || shift != want)
+		return;
+	gpa &= ~((1UL << shift) - 1);
+	/* The memslot it maps, for KVM's dirty and rmap tracking. */
+	kvm_for_each_memslot(slot, bkt, kvm_memslots(kvm)) {
+		u64 s = slot->base_gfn << PAGE_SHIFT;
+
+		if (s < gpa + (1UL << shift) &&
+		    gpa < s + (slot->npages << PAGE_SHIFT)) {
+			kvm_unmap_radix(kvm, slot, max(s, gpa) >> PAGE_SHIFT);
+			return;
+		}
+	}
+}
+
 static void ptw_split_large_leaves(struct kvmppc_ptw *p, u64 guest_addr,
 				   u64 size)
 {
 	struct kvm *kvm = p->kvm;
 	struct kvm_memory_slot *slot;
 	u64 hs, he, gpa;
-	unsigned int shift;
-	pte_t *ptep;
 	int bkt;
 
 	if (!kvm_is_radix(kvm) || !kvm->arch.pgtable || p->torn_down)
 		return;
 	ptw_hull(guest_addr, size, &hs, &he);
-	for (gpa = ALIGN_DOWN(hs, PUD_SIZE); gpa < he; gpa += PUD_SIZE) {
-		ptep = find_kvm_secondary_pte(kvm, gpa, &shift);
-		if (!ptep || !pte_present(*ptep) || shift != PUD_SHIFT)
-			continue;
-		/* The memslot it maps, for KVM's dirty and rmap tracking. */
-		kvm_for_each_memslot(slot, bkt, kvm_memslots(kvm)) {
-			u64 s = slot->base_gfn << PAGE_SHIFT;
+	for (gpa = ALIGN_DOWN(hs, PUD_SIZE); gpa < he; gpa += PUD_SIZE)
+		ptw_unmap_large(kvm, gpa, PUD_SHIFT);
+	/* 2M leaves only where a memslot meets the hull. */
+	kvm_for_each_memslot(slot, bkt, kvm_memslots(kvm)) {
+		u64 s = slot->base_gfn << PAGE_SHIFT;
+		u64 e = s + (slot->npages << PAGE_SHIFT);
 
-			if (s < gpa + PUD_SIZE &&
-			    gpa < s + (slot->npages << PAGE_SHIFT)) {
-				kvm_unmap_radix(kvm, slot, gpa >> PAGE_SHIFT);
-				break;
-			}
-		}
+		for (gpa = ALIGN_DOWN(max(s, hs), PMD_SIZE);
+		     gpa < min(e, he); gpa += PMD_SIZE)
+			ptw_unmap_large(kvm, max(gpa, s), PMD_SHIFT);
 	}
 }
 

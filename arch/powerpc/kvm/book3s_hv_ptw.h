@@ -7,6 +7,7 @@
 #ifndef __KVM_BOOK3S_HV_PTW_H__
 #define __KVM_BOOK3S_HV_PTW_H__
 
+#include <linux/bitmap.h>
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
@@ -15,6 +16,7 @@
 #include <linux/xarray.h>
 #include <uapi/linux/kvm_ppc_pt_window.h>
 #include <asm/kvm_ptw_classify.h>
+#include <asm/kvm_ptw.h>
 
 struct kvm_device_attr;
 
@@ -49,18 +51,26 @@ struct kvmppc_ptw_window {
 	struct kvmppc_ptw_msix *msix;
 };
 
+#define KVMPPC_PTW_TABLE_PTES	512	/* 4K leaves under one PMD entry */
+
 /**
  * struct kvmppc_ptw_table - a 512-entry table of 4K PTEs under one PMD
  * @ptes: the table, naturally aligned, big-endian PTEs as the MMU reads.
  * @pmdp: the partition-scoped PMD entry that points to @ptes; NULL while
  *	the table is allocated but not yet hooked into the tree (between a
  *	fault's allocation and its install under kvm->mmu_lock).
- * @nr_present: present entries; the table goes when it drops to 0.
+ * @nr_present: present entries, window and guest RAM leaves alike; the
+ *	table goes when it drops to 0.
+ * @win: which entries are window leaves; the others hold guest RAM (or a
+ *	memslot over a BAR mmap) for KVM, as the 16 4K pieces of each host
+ *	64K page. Window code touches only @win entries, KVM's walkers
+ *	(through kvmppc_ptw_radix_ram_op()) only the others.
  */
 struct kvmppc_ptw_table {
 	__be64 *ptes;
 	pmd_t *pmdp;
 	unsigned int nr_present;
+	DECLARE_BITMAP(win, KVMPPC_PTW_TABLE_PTES);
 };
 
 /**
@@ -133,6 +143,11 @@ void kvmppc_ptw_radix_finish(struct kvmppc_ptw *p, unsigned long gpa,
 void kvmppc_ptw_radix_unmap(struct kvmppc_ptw *p, unsigned long start,
 			    unsigned long end);
 void kvmppc_ptw_radix_free_tables(struct kvmppc_ptw *p, bool tree_alive);
+int kvmppc_ptw_radix_ram_set(struct kvmppc_ptw *p, pmd_t *pmdp, pte_t pte,
+			     unsigned long gpa);
+int kvmppc_ptw_radix_ram_op(struct kvmppc_ptw *p,
+			    const struct kvm_memory_slot *memslot,
+			    unsigned long gfn, enum kvmppc_ptw_ram_op op);
 int kvmppc_ptw_radix_init(void);
 
 bool kvmppc_ptw_hpte_is_4k(unsigned long v, unsigned long guest_rpte);

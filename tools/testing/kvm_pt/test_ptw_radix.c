@@ -105,7 +105,7 @@ static pte_t *kvmppc_pte_alloc(void)
 	return kmem_cache_alloc(kvm_pte_cache, GFP_KERNEL);
 }
 
-static void kvmppc_pte_free(pte_t *ptep)
+void kvmppc_pte_free(pte_t *ptep)
 {
 	kmem_cache_free(kvm_pte_cache, ptep);
 }
@@ -453,15 +453,36 @@ static void ptw_free_tables(struct vm *vm, bool tree_alive)
  * a 2M page (level 1) or a 1G page (level 2), allocating the levels above
  * as kvmppc_create_pte() does. For the tests that share a tree with KVM.
  */
+#define RAM_FLAGS	(_PAGE_PRESENT | _PAGE_PTE | _PAGE_READ | _PAGE_WRITE | \
+			 _PAGE_EXEC | _PAGE_PRIVILEGED | _PAGE_ACCESSED)
+/* A memslot over a BAR mmap: KVM takes the host PTE's I/O attribute. */
+#define BAR_FLAGS	(_PAGE_PRESENT | _PAGE_PTE | _PAGE_READ | _PAGE_WRITE | \
+			 _PAGE_PRIVILEGED | _PAGE_ACCESSED | _PAGE_NON_IDEMPOTENT)
+
+static int kvm_create_pte_raw(struct vm *vm, u64 gpa, u64 pteval,
+			      unsigned int level);
+
 static void kvm_create_pte(struct vm *vm, u64 gpa, u64 hpa, unsigned int level)
 {
+	EXPECT_EQ(kvm_create_pte_raw(vm, gpa, hpa | RAM_FLAGS | _PAGE_DIRTY,
+				     level), 0);
+}
+
+/*
+ * kvmppc_create_pte() with the window hook: a 64K page (level 0) whose
+ * PMD entry points to one of our tables goes to kvmppc_ptw_radix_ram_set();
+ * else KVM's 32-entry table gets it (a present entry gets the new bits).
+ */
+static int kvm_create_pte_raw(struct vm *vm, u64 gpa, u64 pteval,
+			      unsigned int level)
+{
 	struct kvm *kvm = &vm->kvm;
-	pte_t pte = __pte(hpa | _PAGE_PRESENT | _PAGE_PTE | _PAGE_READ |
-			  _PAGE_WRITE | _PAGE_EXEC | _PAGE_PRIVILEGED |
-			  _PAGE_ACCESSED | _PAGE_DIRTY);
+	pte_t pte = __pte(pteval);
 	p4d_t *p4d = p4d_offset(kvm->arch.pgtable + pgd_index(gpa), gpa);
 	pud_t *pud;
 	pmd_t *pmd;
+	pte_t *ptep;
+	int ret = 0;
 
 	spin_lock(&kvm->mmu_lock);
 	if (p4d_none(*p4d))
@@ -482,9 +503,19 @@ static void kvm_create_pte(struct vm *vm, u64 gpa, u64 hpa, unsigned int level)
 	}
 	if (pmd_none(*pmd))
 		pmd_populate_kernel(kvm->mm, pmd, kvmppc_pte_alloc());
-	radix__set_pte_at(kvm->mm, gpa, pte_offset_kernel(pmd, gpa), pte, 0);
+	BUG_ON(pmd_leaf(*pmd));
+	if (kvmppc_ptw_pmd_is_4k(*pmd)) {
+		ret = kvmppc_ptw_radix_ram_set(&vm->p, pmd, pte, gpa);
+		goto out;
+	}
+	ptep = pte_offset_kernel(pmd, gpa);
+	if (pte_val(*ptep))
+		__radix_pte_update(ptep, 0, pteval);
+	else
+		radix__set_pte_at(kvm->mm, gpa, ptep, pte, 0);
 out:
 	spin_unlock(&kvm->mmu_lock);
+	return ret;
 }
 
 /*
@@ -655,7 +686,7 @@ static void dump_free(struct dump *d)
 /* ---------------------------------------------------------------------- */
 
 struct audit {
-	unsigned long ptw_tables, ptw_leaves, kvm_tables, kvm_leaves;
+	unsigned long ptw_tables, ptw_leaves, ram_leaves, kvm_tables, kvm_leaves;
 	unsigned long leaves_2m, leaves_1g;
 	unsigned long problems;
 	bool quiet;
@@ -668,7 +699,41 @@ static void audit_problem(struct audit *a, const char *what, u64 where)
 	a->problems++;
 }
 
-/* One of our tables: 512 entries, each zero or a window leaf. */
+/*
+ * Guest RAM in one of our tables: the 16 entries of its 64K guest page
+ * are the 16 4K pieces of one host 64K page, in order, with the same
+ * attributes (R and C aside), and none of them a window leaf.
+ */
+static void audit_ram_leaf(struct audit *a, const __be64 *t, unsigned int i,
+			   u64 base)
+{
+	unsigned int first = i & ~15U, k;
+	u64 e = be64_to_cpu(t[i]), e0 = be64_to_cpu(t[first]);
+	const u64 rc = _PAGE_ACCESSED | _PAGE_DIRTY;
+
+	a->ram_leaves++;
+	if ((e0 & LEAF_RPN_4K) & (SZ64K - 1))
+		audit_problem(a, "RAM leaves not on a host 64K page", base +
+			      first * SZ4K);
+	k = i - first;
+	if ((e & LEAF_RPN_4K) != (e0 & LEAF_RPN_4K) + k * SZ4K)
+		audit_problem(a, "RAM leaf not the matching 4K piece",
+			      base + i * SZ4K);
+	if ((e & ~LEAF_RPN_4K & ~rc) != (e0 & ~LEAF_RPN_4K & ~rc))
+		audit_problem(a, "RAM leaves of one page differ",
+			      base + i * SZ4K);
+	if (!(e & _PAGE_PTE) || !(e & _PAGE_PRESENT))
+		audit_problem(a, "RAM leaf not a valid leaf", base + i * SZ4K);
+	for (k = first; k < first + 16; k++)
+		if (!t[k])
+			audit_problem(a, "RAM page with missing 4K pieces",
+				      base + first * SZ4K);
+}
+
+/*
+ * One of our tables: 512 entries, each zero, a window leaf or a piece of
+ * a guest RAM page.
+ */
 static void audit_ptw_table(struct vm *vm, struct audit *a, pmd_t *pmdp,
 			    u64 base)
 {
@@ -686,16 +751,25 @@ static void audit_ptw_table(struct vm *vm, struct audit *a, pmd_t *pmdp,
 		audit_problem(a, "4K table not the one xarray records", base);
 	for (i = 0; i < PTW_PTES; i++) {
 		u64 e = be64_to_cpu(t[i]);
+		bool win = tab && test_bit(i, tab->win);
 		const char *bad;
 
-		if (!e)
+		if (!e) {
+			if (win)
+				audit_problem(a, "window bit on an empty entry",
+					      base + i * SZ4K);
 			continue;
+		}
 		present++;
+		if (!win) {
+			audit_ram_leaf(a, t, i, base);
+			continue;
+		}
+		a->ptw_leaves++;
 		bad = leaf_problem(12, e);
 		if (bad)
 			audit_problem(a, bad, base + i * SZ4K);
 	}
-	a->ptw_leaves += present;
 	if (tab && tab->nr_present != present)
 		audit_problem(a, "nr_present differs from the table", base);
 	if (!present)
@@ -774,8 +848,30 @@ static void audit_tree(struct vm *vm, struct audit *a)
 /* ---------------------------------------------------------------------- */
 
 #define MAX_HOLES	8
+#define RAM_MAX		128
+
+/* Guest RAM pages (host page size) beside the windows, as KVM maps them. */
+struct ram_model {
+	unsigned int n;
+	u64 gpa[RAM_MAX];	/* guest 64K page */
+	u64 hpa[RAM_MAX];	/* host 64K page */
+	u64 flags[RAM_MAX];	/* attributes, R and C aside */
+	bool mapped[RAM_MAX];
+	bool dirty[RAM_MAX];	/* stored to since the last harvest */
+};
+
+static int ram_find(const struct ram_model *r, u64 gpa)
+{
+	unsigned int k;
+
+	for (k = 0; r && k < r->n; k++)
+		if (gpa >= r->gpa[k] && gpa - r->gpa[k] < SZ64K)
+			return k;
+	return -1;
+}
 
 struct checker {
+	const struct ram_model *ram;
 	const struct vm *vm;
 	const struct win *w;
 	unsigned int nw;
@@ -854,6 +950,41 @@ static const struct win *class_window(const struct checker *c, u64 page)
 	return NULL;
 }
 
+/*
+ * A guest RAM byte: onto its host page at the same offset, with the
+ * attributes KVM chose; a 4K leaf only in one of our tables, where it is
+ * not a window leaf.
+ */
+static void check_ram_probe(struct checker *c, u64 gpa, const struct xlate *x,
+			    int k)
+{
+	const struct ram_model *r = c->ram;
+	const u64 rc = _PAGE_ACCESSED | _PAGE_DIRTY;
+	u64 want = r->hpa[k] + (gpa - r->gpa[k]);
+
+	if (x->fault != MMU_OK) {
+		violation(c, gpa, "RAM: expected a mapping, MMU says %s",
+			  mmu_fault_name[x->fault]);
+		return;
+	}
+	if (x->ra != want)
+		violation(c, gpa, "RAM translates to %#" PRIx64 ", not %#" PRIx64,
+			  x->ra, want);
+	if ((x->pte & ~LEAF_RPN_4K & ~rc) != (r->flags[k] & ~rc))
+		violation(c, gpa, "RAM leaf %#" PRIx64 ": attributes not %#" PRIx64,
+			  x->pte, r->flags[k]);
+	if (x->shift == 12) {
+		struct kvmppc_ptw_table *t =
+			xa_load((struct xarray *)&c->vm->p.tables,
+				gpa >> PMD_SHIFT);
+
+		if (!t || test_bit((gpa >> 12) & 511, t->win))
+			violation(c, gpa, "RAM in a 4K leaf that is not ours");
+	} else if (x->shift != 16) {
+		violation(c, gpa, "RAM in a %u-bit page", x->shift);
+	}
+}
+
 static void check_probe(struct checker *c, u64 gpa, const struct win *w)
 {
 	struct xlate x;
@@ -862,6 +993,11 @@ static void check_probe(struct checker *c, u64 gpa, const struct win *w)
 
 	c->probes++;
 	mmu_xlate(&c->vm->kvm, gpa, &x);
+	if (!w && ram_find(c->ram, gpa) >= 0 &&
+	    c->ram->mapped[ram_find(c->ram, gpa)]) {
+		check_ram_probe(c, gpa, &x, ram_find(c->ram, gpa));
+		return;
+	}
 	if (!w) {
 		if (x.fault != MMU_NOPTE)
 			violation(c, gpa, "expected no mapping, MMU says %s (ra %#" PRIx64 ")",
@@ -1688,11 +1824,6 @@ static void busy_case(unsigned int level)
 	vm_fini(&vm);
 }
 
-TEST(busy_kvm_64k_table)
-{
-	busy_case(0);
-}
-
 TEST(busy_kvm_2m_leaf)
 {
 	busy_case(1);
@@ -1701,6 +1832,519 @@ TEST(busy_kvm_2m_leaf)
 TEST(busy_kvm_1g_leaf)
 {
 	busy_case(2);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Guest RAM beside windows: KVM's walkers with the window hooks          */
+/* ---------------------------------------------------------------------- */
+
+/* What KVM asked of nested rmaps and the dirty log. */
+static struct {
+	unsigned long removes, rc_updates;
+	u64 last_gpa, last_hpa, last_nbytes;
+} nest;
+
+void kvmhv_remove_nest_rmap_range(struct kvm *kvm,
+				  const struct kvm_memory_slot *memslot,
+				  unsigned long gpa, unsigned long hpa,
+				  unsigned long nbytes)
+{
+	nest.removes++;
+	nest.last_gpa = gpa;
+	nest.last_hpa = hpa;
+	nest.last_nbytes = nbytes;
+}
+
+void kvmhv_update_nest_rmap_rc_list(struct kvm *kvm, unsigned long *rmapp,
+				    unsigned long clr, unsigned long set,
+				    unsigned long hpa, unsigned long nbytes)
+{
+	nest.rc_updates++;
+	nest.last_hpa = hpa;
+	nest.last_nbytes = nbytes;
+}
+
+void kvmppc_update_dirty_map(const struct kvm_memory_slot *memslot,
+			     unsigned long gfn, unsigned long psize)
+{
+	unsigned long i, n = psize >> PAGE_SHIFT;
+
+	for (i = gfn - memslot->base_gfn; i < gfn - memslot->base_gfn + n; i++)
+		__set_bit(i, memslot->dirty_bitmap);
+}
+
+/*
+ * find_kvm_secondary_pte() with the window hook: __find_linux_pte()'s
+ * walk (leaves at any level, else a PTE of a 32-entry table), nothing
+ * where the PMD entry points to one of our tables.
+ */
+static pte_t *kvm_find_pte(struct vm *vm, u64 gpa, unsigned int *shift)
+{
+	pgd_t *pgd = vm->kvm.arch.pgtable + pgd_index(gpa);
+	p4d_t *p4d = p4d_offset(pgd, gpa);
+	pud_t *pud;
+	pmd_t *pmd;
+
+	*shift = 0;
+	if (p4d_none(*p4d))
+		return NULL;
+	pud = pud_offset(p4d, gpa);
+	if (pud_none(*pud))
+		return NULL;
+	if (pud_leaf(*pud)) {
+		*shift = PUD_SHIFT;
+		return (pte_t *)pud;
+	}
+	pmd = pmd_offset(pud, gpa);
+	if (pmd_none(*pmd))
+		return NULL;
+	if (pmd_leaf(*pmd)) {
+		*shift = PMD_SHIFT;
+		return pmdp_ptep(pmd);
+	}
+	if (kvmppc_ptw_radix_hides(&vm->kvm, gpa))
+		return NULL;
+	return pte_offset_kernel(pmd, gpa);
+}
+
+/* kvm_unmap_radix() of one guest RAM page, with the window hook. */
+static void kvm_ram_unmap(struct vm *vm, struct kvm_memory_slot *slot,
+			  unsigned long gfn)
+{
+	u64 gpa = gfn << PAGE_SHIFT;
+	unsigned int shift;
+	unsigned long old;
+	pte_t *ptep;
+
+	spin_lock(&vm->kvm.mmu_lock);
+	kvmppc_ptw_radix_ram_op(&vm->p, slot, gfn, KVMPPC_PTW_RAM_UNMAP);
+	ptep = kvm_find_pte(vm, gpa, &shift);
+	if (ptep && pte_present(*ptep)) {
+		/* kvmppc_unmap_pte() */
+		old = __radix_pte_update(ptep, ~0UL, 0);
+		kvmppc_radix_tlbie_page(&vm->kvm, gpa, shift, TEST_LPID);
+		kvmhv_remove_nest_rmap_range(&vm->kvm, slot, gpa,
+					     old & LEAF_RPN_4K, SZ64K);
+		if (old & _PAGE_DIRTY)
+			kvmppc_update_dirty_map(slot, gfn, SZ64K);
+	}
+	spin_unlock(&vm->kvm.mmu_lock);
+}
+
+/* kvm_radix_test_clear_dirty() with the window hook: dirty host pages. */
+static int kvm_ram_dirty(struct vm *vm, struct kvm_memory_slot *slot,
+			 unsigned long gfn)
+{
+	u64 gpa = gfn << PAGE_SHIFT;
+	unsigned int shift;
+	pte_t *ptep;
+	int ret;
+
+	spin_lock(&vm->kvm.mmu_lock);
+	ret = kvmppc_ptw_radix_ram_op(&vm->p, slot, gfn, KVMPPC_PTW_RAM_DIRTY);
+	ptep = kvm_find_pte(vm, gpa, &shift);
+	if (ptep && pte_present(*ptep) && (pte_val(*ptep) & _PAGE_DIRTY)) {
+		__radix_pte_update(ptep, _PAGE_DIRTY, 0);
+		kvmppc_radix_tlbie_page(&vm->kvm, gpa, shift, TEST_LPID);
+		ret = 1;
+	}
+	spin_unlock(&vm->kvm.mmu_lock);
+	return ret;
+}
+
+/* kvm_age_radix() (@test: kvm_test_age_radix()) with the window hook. */
+static bool kvm_ram_age(struct vm *vm, struct kvm_memory_slot *slot,
+			unsigned long gfn, bool test)
+{
+	u64 gpa = gfn << PAGE_SHIFT;
+	unsigned int shift;
+	pte_t *ptep;
+	bool ref;
+
+	spin_lock(&vm->kvm.mmu_lock);
+	ref = kvmppc_ptw_radix_ram_op(&vm->p, slot, gfn,
+				      test ? KVMPPC_PTW_RAM_TEST_AGE :
+					     KVMPPC_PTW_RAM_AGE);
+	ptep = kvm_find_pte(vm, gpa, &shift);
+	if (ptep && pte_present(*ptep) && (pte_val(*ptep) & _PAGE_ACCESSED)) {
+		if (!test)
+			__radix_pte_update(ptep, _PAGE_ACCESSED, 0);
+		ref = true;
+	}
+	spin_unlock(&vm->kvm.mmu_lock);
+	return ref;
+}
+
+/* A memslot over [@base, @base + @npages 64K pages), dirty-logged. */
+struct test_slot {
+	struct kvm_memory_slot slot;
+	unsigned long dirty[4];
+	unsigned long rmap[256];
+};
+
+static void slot_init(struct test_slot *ts, u64 base, unsigned long npages)
+{
+	BUG_ON(npages > 256);
+	memset(ts, 0, sizeof(*ts));
+	ts->slot.base_gfn = base >> PAGE_SHIFT;
+	ts->slot.npages = npages;
+	ts->slot.dirty_bitmap = ts->dirty;
+	ts->slot.arch.rmap = ts->rmap;
+}
+
+/* Fault RAM page @k of @r in (kvmppc_create_pte() level 0). */
+static void ram_fault(struct vm *vm, struct ram_model *r, unsigned int k,
+		      bool writing)
+{
+	u64 v = r->hpa[k] | r->flags[k] | (writing ? _PAGE_DIRTY : 0);
+
+	EXPECT_EQ(kvm_create_pte_raw(vm, r->gpa[k] + rnd_below(SZ64K), v, 0),
+		  0);
+	r->mapped[k] = true;
+	r->dirty[k] |= writing;
+}
+
+/*
+ * Unmap RAM page @k as the MMU notifier does and check the invalidations:
+ * every leaf of the page cleared and then flushed at its own size (16 4K
+ * tlbies in our table, one 64K tlbie in KVM's), nothing else, the page
+ * in the dirty log iff it was stored to, nested guests' mappings of it
+ * dropped once; an emptied table of ours unhooked, flushed and freed.
+ */
+static void ram_unmap_and_check(struct vm *vm, struct test_slot *ts,
+				struct ram_model *r, unsigned int k)
+{
+	u64 gpa = r->gpa[k];
+	unsigned long gfn = gpa >> PAGE_SHIFT, bit = gfn - ts->slot.base_gfn;
+	struct kvmppc_ptw_table *t = xa_load(&vm->p.tables, gpa >> PMD_SHIFT);
+	bool ours = t && t->pmdp, last = ours && t->nr_present == 16;
+	unsigned long removes = nest.removes, tlbies = 0, pwcs = 0;
+	long live = ptw_pte_cache->live;
+	size_t i;
+
+	__clear_bit(bit, ts->dirty);
+	ev_reset();
+	kvm_ram_unmap(vm, &ts->slot, gfn);
+	for (i = 0; i < evs.n; i++) {
+		const struct ev *e = &evs.v[i];
+
+		if (e->kind == EV_PWC) {
+			pwcs++;
+			continue;
+		}
+		EXPECT(!e->stale, "RAM tlbie of %#lx before its PTE was cleared",
+		       e->addr);
+		if (ours)
+			EXPECT(e->shift == 12 && e->addr == gpa + tlbies * SZ4K,
+			       "RAM tlbie %#lx shift %u", e->addr, e->shift);
+		else
+			EXPECT(e->shift == 0 && e->addr == gpa,
+			       "KVM tlbie %#lx shift %u", e->addr, e->shift);
+		tlbies++;
+	}
+	EXPECT_EQ(tlbies, ours ? 16 : 1);
+	EXPECT_EQ(pwcs, last ? 1 : 0);
+	EXPECT_EQ(ptw_pte_cache->live, live - (last ? 1 : 0));
+	EXPECT_EQ(nest.removes, removes + 1);
+	EXPECT(nest.last_gpa == gpa && nest.last_hpa == r->hpa[k] &&
+	       nest.last_nbytes == SZ64K, "nested rmap range %#" PRIx64 " %#"
+	       PRIx64 " %#" PRIx64, nest.last_gpa, nest.last_hpa,
+	       nest.last_nbytes);
+	EXPECT(!!test_bit(bit, ts->dirty) == r->dirty[k],
+	       "dirty log bit of %#" PRIx64 " is %d", gpa,
+	       test_bit(bit, ts->dirty));
+	if (last)
+		EXPECT(!xa_load(&vm->p.tables, gpa >> PMD_SHIFT),
+		       "emptied table still recorded");
+	r->mapped[k] = false;
+	r->dirty[k] = false;
+}
+
+/*
+ * The e1000e layout of the issue: two 128K BARs with memslots (RAM-like
+ * mmaps, here one cacheable and one cache-inhibited) and BAR3, 16K with
+ * its MSI-X table and PBA, needing a window, all in one 2M region. RAM
+ * first (KVM's 64K table), then the window: the region is converted;
+ * then the window goes and the RAM stays; then the RAM goes and the
+ * table with it.
+ */
+TEST(e1000e_layout_ram_first)
+{
+	const u64 r0 = 0x200080000000;
+	struct kvmppc_ptw_layout l = with_msix(bar(r0 + 0x40000,
+						   0x600000000000, 0x4000),
+					       0, 5, 0x2000);
+	struct ram_model ram = { 0 };
+	struct test_slot ts;
+	struct audit a = { 0 };
+	struct checker c;
+	long kvm_live;
+	struct win w;
+	struct vm vm;
+	unsigned int k, tlb64 = 0;
+	size_t i;
+
+	seed_rng("e1000e_layout_ram_first", 11);
+	vm_init(&vm);
+	slot_init(&ts, r0, 4);
+	for (k = 0; k < 4; k++) {
+		ram.gpa[k] = r0 + k * SZ64K;
+		ram.hpa[k] = 0x3ff000000000 + (k ^ 1) * SZ64K;
+		ram.flags[k] = k < 2 ? RAM_FLAGS : BAR_FLAGS;
+	}
+	ram.n = 4;
+	for (k = 0; k < 4; k++)
+		ram_fault(&vm, &ram, k, k == 1);
+	kvm_live = kvm_pte_cache->live;
+	win_init(&w, &l);
+	ev_reset();
+	EXPECT_EQ(fault_window(&vm, &w), 0);
+	/* KVM's table went, its 64K TLB entries with it */
+	EXPECT_EQ(kvm_pte_cache->live, kvm_live - 1);
+	for (i = 0; i < evs.n; i++)
+		tlb64 += evs.v[i].kind == EV_TLBIE && evs.v[i].shift == 16;
+	EXPECT_EQ(tlb64, 4);
+	checker_init(&c, &vm, &w, 1);
+	c.ram = &ram;
+	EXPECT_EQ(check_windows(&c), 0);
+	EXPECT_EQ(c.nmapped, 2);	/* table and PBA pages trapped */
+	audit_tree(&vm, &a);
+	EXPECT_EQ(a.problems, 0);
+	EXPECT_EQ(a.ram_leaves, 64);
+	EXPECT_EQ(a.ptw_leaves, 2);
+	EXPECT_EQ(a.kvm_tables, 0);
+
+	/* dirty log: only page 1 was stored to */
+	for (k = 0; k < 4; k++)
+		EXPECT_EQ(kvm_ram_dirty(&vm, &ts.slot, ram.gpa[k] >> PAGE_SHIFT),
+			  k == 1);
+	EXPECT_EQ(kvm_ram_dirty(&vm, &ts.slot, ram.gpa[1] >> PAGE_SHIFT), 0);
+	ram.dirty[1] = false;
+	ram_fault(&vm, &ram, 2, true);
+	EXPECT_EQ(kvm_ram_age(&vm, &ts.slot, ram.gpa[3] >> PAGE_SHIFT, true),
+		  true);
+	EXPECT_EQ(kvm_ram_age(&vm, &ts.slot, ram.gpa[3] >> PAGE_SHIFT, false),
+		  true);
+	EXPECT_EQ(kvm_ram_age(&vm, &ts.slot, ram.gpa[3] >> PAGE_SHIFT, true),
+		  false);
+	EXPECT_EQ(check_windows(&c), 0);
+
+	/* REMOVE: the window's leaves go, the RAM stays */
+	unmap_and_check(&vm, &c, r0 + 0x40000, r0 + 0x44000);
+	EXPECT_EQ(check_windows(&c), 0);
+	EXPECT_EQ(xa_load(&vm.p.tables, r0 >> PMD_SHIFT) != NULL, 1);
+	for (k = 0; k < 4; k++) {
+		/* harvested: C is clear, so the unmap logs nothing more */
+		EXPECT_EQ(kvm_ram_dirty(&vm, &ts.slot, ram.gpa[k] >> PAGE_SHIFT),
+			  k == 2);
+		ram.dirty[k] = false;
+		if (k == 3)	/* a store after the harvest: logged by unmap */
+			ram_fault(&vm, &ram, k, true);
+		ram_unmap_and_check(&vm, &ts, &ram, k);
+		EXPECT_EQ(check_windows(&c), 0);
+	}
+	EXPECT(xa_empty(&vm.p.tables), "table left");
+	checker_fini(&c);
+	win_fini(&w);
+	vm_fini(&vm);
+}
+
+/*
+ * KVM's requests for guest RAM pages never touch window leaves, even
+ * asked about a window's own pages (which no memslot may hold): unmap,
+ * age and dirty harvest over every 64K page of a window's region leave
+ * the tree bit for bit as it was.
+ */
+TEST(ram_ops_leave_window_leaves)
+{
+	const u64 r0 = 0x7700000000;
+	struct kvmppc_ptw_layout l = bar(r0 + 0x10000, 0x600000030000, 0x40000);
+	struct dump before = { 0 }, after = { 0 };
+	struct test_slot ts;
+	struct checker c;
+	struct win w;
+	struct vm vm;
+	unsigned long gfn;
+
+	seed_rng("ram_ops_leave_window_leaves", 13);
+	vm_init(&vm);
+	slot_init(&ts, r0, 32);
+	win_init(&w, &l);
+	EXPECT_EQ(fault_window(&vm, &w), 0);
+	tree_dump(&vm, &before);
+	for (gfn = r0 >> PAGE_SHIFT; gfn < (r0 + SZ2M) >> PAGE_SHIFT; gfn++) {
+		EXPECT_EQ(kvm_ram_dirty(&vm, &ts.slot, gfn), 0);
+		EXPECT_EQ(kvm_ram_age(&vm, &ts.slot, gfn, true), false);
+		EXPECT_EQ(kvm_ram_age(&vm, &ts.slot, gfn, false), false);
+		kvm_ram_unmap(&vm, &ts.slot, gfn);
+	}
+	tree_dump(&vm, &after);
+	EXPECT(dump_equal(&before, &after), "a RAM request changed window leaves");
+	checker_init(&c, &vm, &w, 1);
+	EXPECT_EQ(check_windows(&c), 0);
+	EXPECT_EQ(c.nmapped, 64);
+	checker_fini(&c);
+	dump_free(&before);
+	dump_free(&after);
+	win_fini(&w);
+	vm_fini(&vm);
+}
+
+/* Random layouts: windows and RAM pages in two adjacent 2M regions. */
+static void ram_beside_windows_one(struct vm *vm, unsigned long *nconv)
+{
+	const u64 r0 = 0x40000000 + rnd_below(1024) * SZ2M;
+	const u64 hbase = 0x100000000 + rnd_below(1024) * SZ2M;
+	enum { P_FREE, P_WIN, P_RAM } page[64] = { 0 };
+	struct ram_model *ram = calloc(1, sizeof(*ram));
+	unsigned int nw = 1 + rnd_below(3), i, k, n, ev[64 + 3];
+	struct kvmppc_ptw_layout l[3];
+	struct test_slot ts;
+	struct audit a = { 0 };
+	struct checker c;
+	struct win w[3];
+	bool removed[3] = { false };
+
+	if (!ram)
+		abort();
+	for (i = 0; i < nw; i++) {
+		unsigned int p, len, j;
+		u64 g, e, off;
+
+		do {
+			p = rnd_below(64);
+			len = 1 + rnd_below(3);
+			for (j = p; j < p + len && j < 64; j++)
+				if (page[j] != P_FREE)
+					break;
+		} while (j < p + len);
+		off = rnd_below(4) ? rnd_below(16) * SZ4K : rnd_below(SZ64K) & ~15;
+		g = r0 + p * SZ64K + off;
+		e = r0 + (p + len) * SZ64K - (rnd_below(2) ? 0 : rnd_below(SZ4K) & ~15);
+		if (e < g + 16)
+			e = g + 16;
+		l[i] = bar(g, 0, e - g);
+		if (rnd_below(2))	/* same offset in a 64K page: DIRECT */
+			l[i].host_addr = 0x600000000000 + rnd_below(4096) * SZ64K +
+					 (g & (SZ64K - 1));
+		else			/* same offset in a 4K page: MAP4K */
+			l[i].host_addr = 0x600000000000 + rnd_below(4096) * SZ64K +
+					 rnd_below(16) * SZ4K + (g & (SZ4K - 1));
+		if (!rnd_below(4) && l[i].size >= 0x2000)
+			l[i] = with_msix(l[i], 0, 4, 0x1000);
+		ASSERT(!kvmppc_ptw_layout_check(&l[i]), "layout rejected");
+		for (j = (g - r0) / SZ64K; j <= (e - 1 - r0) / SZ64K; j++)
+			page[j] = P_WIN;
+		win_init(&w[i], &l[i]);
+	}
+	slot_init(&ts, r0, 64);
+	for (k = 0; k < 64; k++) {
+		if (page[k] != P_FREE || rnd_below(3) == 0)
+			continue;
+		page[k] = P_RAM;
+		ram->gpa[ram->n] = r0 + k * SZ64K;
+		ram->hpa[ram->n] = hbase + (63 - k) * SZ64K;
+		ram->flags[ram->n] = rnd_below(3) ? RAM_FLAGS : BAR_FLAGS;
+		ram->n++;
+	}
+	/* RAM faults and window faults in a random order */
+	n = 0;
+	for (k = 0; k < ram->n; k++)
+		ev[n++] = k;
+	for (i = 0; i < nw; i++)
+		ev[n++] = 100 + i;
+	for (k = n; k > 1; k--) {
+		unsigned int j = rnd_below(k), t = ev[k - 1];
+
+		ev[k - 1] = ev[j];
+		ev[j] = t;
+	}
+	for (k = 0; k < n; k++) {
+		long before = kvm_pte_cache->live;
+
+		if (ev[k] >= 100) {
+			EXPECT_EQ(fault_window(vm, &w[ev[k] - 100]), 0);
+			*nconv += before - kvm_pte_cache->live;
+		} else {
+			ram_fault(vm, ram, ev[k], rnd_below(2));
+		}
+	}
+	checker_init(&c, vm, w, nw);
+	c.ram = ram;
+	EXPECT(!check_windows(&c), "after faults");
+	audit_tree(vm, &a);
+	EXPECT_EQ(a.problems, 0);
+	EXPECT_EQ(a.ptw_leaves, c.nmapped);
+
+	/* dirty log: exactly the pages stored to */
+	for (k = 0; k < ram->n; k++) {
+		EXPECT_EQ(kvm_ram_dirty(vm, &ts.slot, ram->gpa[k] >> PAGE_SHIFT),
+			  ram->dirty[k]);
+		ram->dirty[k] = false;
+	}
+	for (k = 0; k < ram->n; k++)
+		if (!rnd_below(3))
+			ram_fault(vm, ram, k, true);
+	EXPECT(!check_windows(&c), "after harvesting dirty bits");
+
+	/* a quarter of the runs go straight to teardown */
+	if (!rnd_below(4))
+		goto out;
+	/* window REMOVEs and RAM unmaps in a random order */
+	n = 0;
+	for (k = 0; k < ram->n; k++)
+		ev[n++] = k;
+	for (i = 0; i < nw; i++)
+		ev[n++] = 100 + i;
+	for (k = n; k > 1; k--) {
+		unsigned int j = rnd_below(k), t = ev[k - 1];
+
+		ev[k - 1] = ev[j];
+		ev[j] = t;
+	}
+	for (k = 0; k < n; k++) {
+		if (ev[k] >= 100) {
+			i = ev[k] - 100;
+			unmap_and_check(vm, &c, ALIGN_DOWN(l[i].guest_addr, SZ4K),
+					ALIGN(l[i].guest_addr + l[i].size, SZ4K));
+			removed[i] = true;
+		} else {
+			ram_unmap_and_check(vm, &ts, ram, ev[k]);
+		}
+		if (!rnd_below(4) || k == n - 1)
+			EXPECT(!check_windows(&c), "after unmap %u of %u", k, n);
+	}
+	EXPECT(xa_empty(&vm->p.tables), "tables left when all is unmapped");
+	memset(&a, 0, sizeof(a));
+	audit_tree(vm, &a);
+	EXPECT(!a.problems && !a.ptw_tables && !a.ram_leaves && !a.kvm_leaves,
+	       "tree not empty");
+out:
+	if (c.violations || a.problems)
+		fprintf(stderr, "# region %#" PRIx64 ", %u windows, %u RAM pages\n",
+			r0, nw, ram->n);
+	(void)removed;
+	checker_fini(&c);
+	for (i = 0; i < nw; i++)
+		win_fini(&w[i]);
+	free(ram);
+}
+
+TEST(ram_beside_windows_random)
+{
+	unsigned long i, layouts = RANDOM_LAYOUTS / 20, nconv = 0;
+
+	seed_rng("ram_beside_windows_random", 12);
+	for (i = 0; i < layouts && !harness_cur_failed; i++) {
+		struct vm vm;
+
+		vm_init(&vm);
+		ram_beside_windows_one(&vm, &nconv);
+		vm_fini(&vm);
+	}
+	printf("# ram_beside_windows_random: %lu layouts, %lu KVM tables converted\n",
+	       layouts, nconv);
+	EXPECT(nconv > 0, "no conversion exercised");
 }
 
 /* ---------------------------------------------------------------------- */

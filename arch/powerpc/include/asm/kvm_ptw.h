@@ -16,6 +16,17 @@ struct file;
 struct kvm_memory_slot;
 struct revmap_entry;
 
+/*
+ * What KVM's walkers ask of the guest RAM pages that live in a window's
+ * 4K table (kvmppc_ptw_radix_ram()).
+ */
+enum kvmppc_ptw_ram_op {
+	KVMPPC_PTW_RAM_UNMAP,		/* kvm_unmap_radix() and friends */
+	KVMPPC_PTW_RAM_AGE,		/* kvm_age_radix() */
+	KVMPPC_PTW_RAM_TEST_AGE,	/* kvm_test_age_radix() */
+	KVMPPC_PTW_RAM_DIRTY,		/* kvmppc_ptw_radix_clear_dirty() */
+};
+
 int kvmppc_ptw_init(void);
 void kvmppc_ptw_exit(void);
 bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa);
@@ -33,6 +44,16 @@ void kvmppc_ptw_hpte_unmap_locked(struct kvm *kvm, __be64 *hptep,
 				  unsigned long index);
 void kvmppc_ptw_hpt_free(struct kvm *kvm);
 pte_t *kvmppc_ptw_pte_offset(pmd_t pmd, unsigned long gpa, int *shift);
+bool kvmppc_ptw_pmd_is_4k(pmd_t pmd);
+bool kvmppc_ptw_radix_hides(struct kvm *kvm, unsigned long gpa);
+int kvmppc_ptw_radix_set_ram(struct kvm *kvm, pmd_t *pmdp, pte_t pte,
+			     unsigned long gpa);
+int kvmppc_ptw_radix_ram(struct kvm *kvm,
+			 const struct kvm_memory_slot *memslot,
+			 unsigned long gfn, enum kvmppc_ptw_ram_op op);
+bool kvmppc_ptw_radix_clear_dirty(struct kvm *kvm,
+				  const struct kvm_memory_slot *memslot,
+				  unsigned long gfn, int *npages);
 
 /* Interrupt sources of the VM's XICS/XIVE device (book3s_msix_route.c). */
 bool kvmppc_msix_source_exists(struct kvm *kvm, u32 irq);
@@ -44,6 +65,7 @@ int kvmppc_msix_raise(struct kvm *kvm, u32 irq);
  */
 pmd_t *kvmppc_pmd_alloc(void);
 void kvmppc_pmd_free(pmd_t *pmdp);
+void kvmppc_pte_free(pte_t *ptep);
 /* kvmppc_radix_flush_pwc(): in <asm/kvm_ptw_compat.h> (its LPID type). */
 
 #endif /* __ASM_POWERPC_KVM_PTW_H__ */

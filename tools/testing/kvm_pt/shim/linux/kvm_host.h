@@ -65,9 +65,15 @@ struct kvm_vcpu {
 	struct kvm *kvm;
 };
 
+struct kvm_arch_memory_slot {
+	unsigned long *rmap;
+};
+
 struct kvm_memory_slot {
 	gfn_t base_gfn;
 	unsigned long npages;
+	unsigned long *dirty_bitmap;
+	struct kvm_arch_memory_slot arch;
 };
 
 #endif

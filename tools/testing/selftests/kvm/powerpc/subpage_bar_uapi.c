@@ -205,16 +205,29 @@ static void test_placement(struct ppc_vm *vm)
 	if (slot < 0)
 		ksft_exit_fail_msg("%s\n", ppc_errmsg());
 	ppc_ptw_stats(dev, &st0);
-	add_fails(good(0x1ff000), -EEXIST, "over guest RAM's 2M region (RAM ends at 2M)");
-	add_fails(good(SLOT64K + 0x1f0000), -EEXIST,
-		  "in the 2M region of a 64K memslot, 1.9M past it");
+	add_fails(good(0x1ff000), -EEXIST, "over guest RAM's last bytes (RAM ends at 2M)");
+	add_fails(good(SLOT64K + 0xf000), -EEXIST, "over a 64K memslot's last 4K");
+	/* Memslots and windows may share 2M regions (not bytes). */
 	{
-		struct kvm_ppc_pt_window n = good(SLOT64K + PPC_SZ_2M);
+		static const u64 beside[] = {
+			SLOT64K + 0x1f0000, SLOT64K + PPC_SZ_64K,
+			SLOT64K + PPC_SZ_2M,
+		};
+		static const char *const what[] = {
+			"ADD in the 2M region of a 64K memslot, 1.9M past it",
+			"ADD right after a 64K memslot's last byte",
+			"ADD in the next 2M region after a memslot's",
+		};
+		unsigned int i;
 
-		r = ppc_ptw_add(dev, &n);
-		if (!r)
-			ppc_ptw_remove(dev, n.id);
-		expect(r, 0, "ADD in the next 2M region after a memslot's");
+		for (i = 0; i < 3; i++) {
+			struct kvm_ppc_pt_window n = good(beside[i]);
+
+			r = ppc_ptw_add(dev, &n);
+			if (!r)
+				ppc_ptw_remove(dev, n.id);
+			expect(r, 0, what[i]);
+		}
 	}
 
 	/* Overlapping windows */
@@ -233,19 +246,37 @@ static void test_placement(struct ppc_vm *vm)
 	if (!r)
 		ppc_ptw_remove(dev, w.id);
 
-	/* Memslots over a window's 2M region */
+	/* Memslots beside a window, in its 2M region: fine; over it: not */
 	mr = (struct kvm_userspace_memory_region){
 		.slot = 10, .guest_phys_addr = (GW & ~(PPC_SZ_2M - 1)) + 0x100000,
 		.memory_size = PPC_SZ_64K,
 		.userspace_addr = (unsigned long)ppc_gpa_to_hva(vm, SLOT64K),
 	};
 	r = ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &mr) ? -errno : 0;
-	expect(r, -EEXIST, "KVM_SET_USER_MEMORY_REGION in a window's 2M region (1M from it)");
-	mr.guest_phys_addr = (GW & ~(PPC_SZ_2M - 1)) - PPC_SZ_64K;
+	expect(r, 0, "KVM_SET_USER_MEMORY_REGION in a window's 2M region (1M from it)");
+	mr.memory_size = 0;
+	ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &mr);
+	mr.guest_phys_addr = (GW & ~(PPC_SZ_2M - 1)) + PPC_SZ_2M - PPC_SZ_64K;
 	mr.memory_size = 2 * PPC_SZ_64K;
+	mr.userspace_addr = (unsigned long)mmap(NULL, 2 * PPC_SZ_64K,
+						PROT_READ | PROT_WRITE,
+						MAP_PRIVATE | MAP_ANONYMOUS,
+						-1, 0);
 	r = ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &mr) ? -errno : 0;
-	expect(r, -EEXIST, "KVM_SET_USER_MEMORY_REGION straddling into a window's 2M region");
-	/* Moving the 64K memslot into the window's region */
+	expect(r, 0, "KVM_SET_USER_MEMORY_REGION straddling out of a window's 2M region");
+	mr.memory_size = 0;
+	ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &mr);
+	munmap((void *)(unsigned long)mr.userspace_addr, 2 * PPC_SZ_64K);
+	mr.userspace_addr = (unsigned long)ppc_gpa_to_hva(vm, SLOT64K);
+	mr.guest_phys_addr = GW & ~(PPC_SZ_64K - 1);
+	mr.memory_size = PPC_SZ_64K;
+	r = ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &mr) ? -errno : 0;
+	expect(r, -EEXIST, "KVM_SET_USER_MEMORY_REGION over a window's bytes");
+	if (!r) {
+		mr.memory_size = 0;
+		ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &mr);
+	}
+	/* Moving the 64K memslot beside the window, then over it */
 	mr = (struct kvm_userspace_memory_region){
 		.slot = slot,
 		.guest_phys_addr = (GW & ~(PPC_SZ_64K - 1)) + PPC_SZ_64K,
@@ -253,7 +284,13 @@ static void test_placement(struct ppc_vm *vm)
 		.userspace_addr = (unsigned long)ppc_gpa_to_hva(vm, SLOT64K),
 	};
 	r = ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &mr) ? -errno : 0;
-	expect(r, -EEXIST, "moving a memslot into a window's 2M region");
+	expect(r, 0, "moving a memslot into a window's 2M region (the next 64K page)");
+	mr.guest_phys_addr = GW & ~(PPC_SZ_64K - 1);
+	r = ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &mr) ? -errno : 0;
+	expect(r, -EEXIST, "moving a memslot over a window's bytes");
+	mr.guest_phys_addr = SLOT64K;
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &mr))
+		ksft_exit_fail_msg("moving the memslot back: %s\n", strerror(errno));
 	mr.guest_phys_addr = (GW & ~(PPC_SZ_2M - 1)) + PPC_SZ_2M;
 	mr.slot = 10;
 	r = ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &mr) ? -errno : 0;
@@ -264,14 +301,17 @@ static void test_placement(struct ppc_vm *vm)
 	}
 	ppc_ptw_stats(dev, &st);
 	ksft_test_result(ppc_ptw_stats_eq(&st, &st0),
-			 "refused memslots leave the window stats alone\n");
+			 "memslots coming and going leave the window stats alone\n");
 
 	/* MOVE errors */
 	expect(ppc_ptw_move(dev, a.id + 1, GW2), -ENOENT, "MOVE of an unknown id");
 	expect(ppc_ptw_move(dev, KVM_PPC_PTW_MAX_WINDOWS, GW2), -EINVAL,
 	       "MOVE of id KVM_PPC_PTW_MAX_WINDOWS");
 	expect(ppc_ptw_move(dev, ~0U, GW2), -EINVAL, "MOVE of id 0xffffffff");
-	expect(ppc_ptw_move(dev, a.id, 0x1000), -EEXIST, "MOVE onto guest RAM's 2M region");
+	expect(ppc_ptw_move(dev, a.id, 0x1000), -EEXIST, "MOVE onto guest RAM's bytes");
+	expect(ppc_ptw_move(dev, a.id, SLOT64K + 0x12000), 0,
+	       "MOVE beside a memslot, into its 2M region");
+	expect(ppc_ptw_move(dev, a.id, GW), 0, "MOVE back");
 	w = good(GW2);
 	r = ppc_ptw_add(dev, &w);
 	expect(ppc_ptw_move(dev, a.id, GW2 + 0x800), -EEXIST, "MOVE onto another window");
@@ -430,7 +470,7 @@ int main(void)
 	ksft_print_header();
 	if (ppc_ptw_bed_open(&bed))
 		ksft_exit_skip("test bed: %s\n", ppc_errmsg());
-	ksft_set_plan(81);
+	ksft_set_plan(87);
 
 	vm = ppc_guest_create(&vcpu);
 	if (!vm)
@@ -459,7 +499,7 @@ int main(void)
 	test_sizes();			/* 5 */
 	test_host();			/* 4 */
 	test_msix_geometry();		/* 7 */
-	test_placement(vm);		/* 30 */
+	test_placement(vm);		/* 36 */
 	test_too_many();		/* 4 */
 	test_attrs();			/* 16 */
 	test_readonly_struct();		/* 2 */
