@@ -12,8 +12,11 @@
  * link status change, an "other" cause that IVAR routes to the vector);
  * the device sends its host MSI, VFIO signals the eventfd, the emulator
  * routes it, and the guest takes exactly that source. A vector the guest
- * left masked gets a PBA bit instead, delivered at unmask.
+ * left masked gets a PBA bit instead, delivered at unmask. BAR0 and BAR1
+ * are memslots over VFIO's mmaps in the window's 2 MiB region, as QEMU
+ * gives them: the guest reads the MAC address through BAR0's.
  */
+#include <sys/mman.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +33,14 @@
 #include "ppc_ptw_util.h"
 #include "ppc_vfio_util.h"
 
-#define WIN_GPA		0x80004000ULL	/* host BAR3 is at +0 of its page */
+/*
+ * The layout firmware gives e1000e: BAR0 and BAR1 (128K each, mmap-able
+ * through VFIO: memslots) and BAR3 next to them in the same 2 MiB region,
+ * at another offset in its 64K page (+0x4000) than the host's (+0).
+ */
+#define BAR0_GPA	0x80000000ULL
+#define BAR1_GPA	0x80020000ULL
+#define WIN_GPA		0x80044000ULL
 #define NR_SRC		16
 #define TAKE_TRIES	2000
 
@@ -112,6 +122,7 @@ int main(void)
 	struct ppc_msix_cap cap;
 	struct ppc_vcpu *vcpu;
 	struct ppc_vm *vm;
+	void *m0 = MAP_FAILED, *m1 = MAP_FAILED;
 	struct utsname u;
 	char bdf[32];
 	unsigned int t1, n1, t2, p1, t3, n3;
@@ -134,7 +145,7 @@ int main(void)
 		       bdf, cap.table_bir, ULL(vf.bar[cap.table_bir].size),
 		       vf.bar[cap.table_bir].flags, cap.nvec, cap.table_offset,
 		       cap.pba_offset);
-	ksft_set_plan(5);
+	ksft_set_plan(6);
 
 	vm = ppc_guest_create(&vcpu);
 	if (!vm)
@@ -147,6 +158,36 @@ int main(void)
 	if (dev < 0 || kvfio < 0 || ppc_kvm_vfio_file(kvfio, vf.group, true))
 		ksft_exit_fail_msg("%s\n", ppc_errmsg());
 
+	/* BAR0 and BAR1 through VFIO's mmaps, as memslots. */
+	{
+		struct ppc_access acc[2] = { 0 };
+		u64 ral = 0, rah = 0;
+		int s0 = -1, s1 = -1, e = -1;
+
+		if (vf.bar[0].flags & VFIO_REGION_INFO_FLAG_MMAP)
+			m0 = mmap(NULL, vf.bar[0].size, PROT_READ | PROT_WRITE,
+				  MAP_SHARED, vf.device, vf.bar[0].offset);
+		if (vf.bar[1].flags & VFIO_REGION_INFO_FLAG_MMAP)
+			m1 = mmap(NULL, vf.bar[1].size, PROT_READ | PROT_WRITE,
+				  MAP_SHARED, vf.device, vf.bar[1].offset);
+		if (m0 != MAP_FAILED)
+			s0 = ppc_vm_add_memslot(vm, BAR0_GPA, vf.bar[0].size, m0, 0);
+		if (m1 != MAP_FAILED)
+			s1 = ppc_vm_add_memslot(vm, BAR1_GPA, vf.bar[1].size, m1, 0);
+		acc[0].gpa = BAR0_GPA + PPC_E1000E_RAL0;
+		acc[0].size = 4;
+		acc[1].gpa = BAR0_GPA + PPC_E1000E_RAH0;
+		acc[1].size = 4;
+		if (s0 >= 0 && s1 >= 0)
+			e = ppc_guest_run_accesses(vcpu, acc, 2, NULL, NULL);
+		ppc_vfio_pread(&vf, 0, PPC_E1000E_RAL0, 4, &ral);
+		ppc_vfio_pread(&vf, 0, PPC_E1000E_RAH0, 4, &rah);
+		ksft_test_result(s0 >= 0 && s1 >= 0 && !e && ral &&
+				 acc[0].val == ral && acc[1].val == rah,
+				 "BAR0/BAR1 memslots over VFIO's mmaps at 0x%llx/0x%llx: the guest reads the MAC address VFIO preads (0x%llx 0x%llx)\n",
+				 BAR0_GPA, BAR1_GPA, ULL(acc[0].val), ULL(acc[1].val));
+	}
+
 	w = ppc_ptw_window_vfio(&vf, cap.table_bir, 0,
 				vf.bar[cap.table_bir].size, WIN_GPA);
 	w.msix_table_offset = cap.table_offset;
@@ -154,8 +195,8 @@ int main(void)
 	w.msix_nvec = cap.nvec;
 	r = ppc_ptw_add_vfio(dev, &w);
 	ksft_test_result(!r && !(vf.bar[cap.table_bir].flags & VFIO_REGION_INFO_FLAG_MMAP),
-			 "ADD_VFIO of e1000e's MSI-X BAR (no VFIO mmap) with its table: %s\n",
-			 r ? ppc_errmsg() : "id written back");
+			 "ADD_VFIO of e1000e's MSI-X BAR (no VFIO mmap) at 0x%llx, in the 2 MiB region of the BAR0/BAR1 memslots: %s\n",
+			 WIN_GPA, r ? ppc_errmsg() : "id written back");
 	if (r)
 		ksft_exit_fail_msg("no window\n");
 
@@ -252,6 +293,11 @@ int main(void)
 	close(dev);
 	close(kvfio);
 	ppc_vm_free(vm);
+	/* The mmaps hold the device open: unbinding would wait for them. */
+	if (m0 != MAP_FAILED)
+		munmap(m0, vf.bar[0].size);
+	if (m1 != MAP_FAILED)
+		munmap(m1, vf.bar[1].size);
 	ppc_vfio_close(&vf);
 	ppc_vfio_unbind(bdf);
 	ksft_finished();
