@@ -192,22 +192,6 @@ static bool ptw_radix_table_ready(struct kvmppc_ptw *p, u64 gpa)
 	return t && t->pmdp;
 }
 
-/**
- * kvmppc_ptw_radix_fault() - serve a radix guest fault with no memslot
- * @vcpu: the faulting vCPU
- * @gpa: the guest physical address
- *
- * Called by kvmppc_book3s_radix_page_fault() before it emulates MMIO.
- * The window is looked up, and the leaves are written, under
- * kvm->mmu_lock, which the MMU notifier takes to kill a window: no leaf
- * is ever published for a window that is dead. A table the fault needs is
- * allocated with the lock dropped, and the lookup done again.
- *
- * Return: true if a mapping now covers @gpa, or the tree changed under
- * us, and the guest should retry; false to let the access go on to MMIO
- * emulation (in-kernel devices on KVM_MMIO_BUS such as the MSI-X
- * emulator, then the VMM), as today.
- */
 /*
  * A fault on a window whose VFIO device's BAR access was revoked: if the
  * BARs decode again, the device's windows resume (under vfio-pci's
@@ -287,6 +271,22 @@ kvmppc_ptw_vfio_revoke(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w,
 	return drop;
 }
 
+/**
+ * kvmppc_ptw_radix_fault() - serve a radix guest fault with no memslot
+ * @vcpu: the faulting vCPU
+ * @gpa: the guest physical address
+ *
+ * Called by kvmppc_book3s_radix_page_fault() before it emulates MMIO.
+ * The window is looked up, and the leaves are written, under
+ * kvm->mmu_lock, which the MMU notifier takes to kill a window: no leaf
+ * is ever published for a window that is dead. A table the fault needs is
+ * allocated with the lock dropped, and the lookup done again.
+ *
+ * Return: true if a mapping now covers @gpa, or the tree changed under
+ * us, and the guest should retry; false to let the access go on to MMIO
+ * emulation (in-kernel devices on KVM_MMIO_BUS such as the MSI-X
+ * emulator, then the VMM), as today.
+ */
 bool kvmppc_ptw_radix_fault(struct kvm_vcpu *vcpu, unsigned long gpa)
 {
 	struct kvm *kvm = vcpu->kvm;
