@@ -948,8 +948,8 @@ static int ptw_publish(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w,
 		seq = p->mmu_seq;
 		spin_unlock(&kvm->mmu_lock);
 		/* A window named via VFIO has its host bytes already. */
-		ret = host_uaddr ? ptw_resolve_host(host_uaddr, w->layout.size,
-						    &w->layout.host_addr) : 0;
+		ret = w->vfio ? 0 : ptw_resolve_host(host_uaddr, w->layout.size,
+						     &w->layout.host_addr);
 		if (!ret)
 			ret = kvmppc_ptw_layout_check(&w->layout);
 		if (ret)
@@ -1026,7 +1026,7 @@ static struct kvmppc_ptw_window *ptw_window_alloc(u64 guest_addr, u64 size,
 /*
  * Register @w, whose geometry is checked, and write its id to the VMM's
  * struct at @uaddr. @host_uaddr is the VMM's mapping of the host bytes,
- * 0 if @w has them already (named via VFIO). @w is freed on failure.
+ * unused if @w has them already (named via VFIO). @w is freed on failure.
  */
 static int ptw_add_window(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w,
 			  u16 nvec, u64 host_uaddr, u64 uaddr)

@@ -384,8 +384,9 @@ static void test_attrs(void)
 
 	expect(ppc_ptw_set_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL, 0, &id), -ENXIO,
 	       "SET_DEVICE_ATTR CTRL attr 0");
-	expect(ppc_ptw_set_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL, 4, &id), -ENXIO,
-	       "SET_DEVICE_ATTR CTRL attr 4");
+	expect(ppc_ptw_set_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL,
+				KVM_DEV_PPC_PTW_ADD_VFIO + 1, &id), -ENXIO,
+	       "SET_DEVICE_ATTR CTRL attr ADD_VFIO + 1");
 	expect(ppc_ptw_set_attr(dev, 0, KVM_DEV_PPC_PTW_ADD, &id), -ENXIO,
 	       "SET_DEVICE_ATTR group 0");
 	expect(ppc_ptw_set_attr(dev, 99, KVM_DEV_PPC_PTW_ADD, &id), -ENXIO,
@@ -403,10 +404,12 @@ static void test_attrs(void)
 	expect(ppc_ptw_has_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL, KVM_DEV_PPC_PTW_ADD) |
 	       ppc_ptw_has_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL, KVM_DEV_PPC_PTW_MOVE) |
 	       ppc_ptw_has_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL, KVM_DEV_PPC_PTW_REMOVE) |
+	       ppc_ptw_has_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL, KVM_DEV_PPC_PTW_ADD_VFIO) |
 	       ppc_ptw_has_attr(dev, KVM_DEV_PPC_PTW_GRP_STATS, KVM_DEV_PPC_PTW_STATS),
-	       0, "HAS_DEVICE_ATTR of ADD, MOVE, REMOVE and STATS");
-	expect(ppc_ptw_has_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL, 4), -ENXIO,
-	       "HAS_DEVICE_ATTR CTRL attr 4");
+	       0, "HAS_DEVICE_ATTR of ADD, MOVE, REMOVE, ADD_VFIO and STATS");
+	expect(ppc_ptw_has_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL,
+				KVM_DEV_PPC_PTW_ADD_VFIO + 1), -ENXIO,
+	       "HAS_DEVICE_ATTR CTRL attr ADD_VFIO + 1");
 	expect(ppc_ptw_has_attr(dev, 99, 1), -ENXIO, "HAS_DEVICE_ATTR group 99");
 
 	/* Bad user pointers */
