@@ -145,7 +145,7 @@ int main(void)
 		       bdf, cap.table_bir, ULL(vf.bar[cap.table_bir].size),
 		       vf.bar[cap.table_bir].flags, cap.nvec, cap.table_offset,
 		       cap.pba_offset);
-	ksft_set_plan(6);
+	ksft_set_plan(7);
 
 	vm = ppc_guest_create(&vcpu);
 	if (!vm)
@@ -268,6 +268,40 @@ int main(void)
 			 d.msix_pending >= 1,
 			 "the device raises a vector the guest masked: PBA 0x%llx, nothing delivered; unmask delivers source 0x%x\n",
 			 ULL(prog.s[p1].val), src_of(2));
+
+	/*
+	 * A function reset through VFIO zaps the BARs: the window is
+	 * suspended (its 4K page beside the table unmapped, the next load
+	 * exits), and the load after the reset maps it again.
+	 */
+	{
+		struct vfio_device_info di = { .argsz = sizeof(di) };
+		struct kvm_ppc_pt_window_stats a, b, c;
+		struct ppc_access acc = { .gpa = WIN_GPA + 0x1000, .size = 4 };
+		struct ppc_mmio_log log;
+		int e1, e2, rr;
+
+		ppc_mmio_log_init(&log, 4, 0x5a);
+		e1 = ppc_guest_run_accesses(vcpu, &acc, 1, ppc_mmio_log_fn, &log);
+		ppc_msix_stats(dev, &a);
+		if (ioctl(vf.device, VFIO_DEVICE_GET_INFO, &di) < 0 ||
+		    !(di.flags & VFIO_DEVICE_FLAGS_RESET)) {
+			ksft_test_result_skip("VFIO_DEVICE_RESET: e1000e has no function reset VFIO can use (flags 0x%x)\n",
+					      di.flags);
+		} else {
+			rr = ioctl(vf.device, VFIO_DEVICE_RESET) < 0 ? -errno : 0;
+			ppc_msix_stats(dev, &b);
+			ppc_mmio_log_reset(&log);
+			e2 = ppc_guest_run_accesses(vcpu, &acc, 1, ppc_mmio_log_fn, &log);
+			ppc_msix_stats(dev, &c);
+			ksft_test_result(!e1 && !rr && b.unmaps > a.unmaps &&
+					 !e2 && c.maps_4k > b.maps_4k && !log.n,
+					 "VFIO_DEVICE_RESET: the window's mapping goes (unmaps +%llu); the next load resumes it (maps_4k +%llu, %llu exits)\n",
+					 ULL(b.unmaps - a.unmaps),
+					 ULL(c.maps_4k - b.maps_4k), ULL(log.n));
+		}
+		ppc_mmio_log_free(&log);
+	}
 
 	/* Revocation reaches the trap too: FILE_DEL, the table page exits. */
 	r = ppc_kvm_vfio_file(kvfio, vf.group, false);
