@@ -8,6 +8,22 @@
 #define __ASM_POWERPC_KVM_PTW_H__
 
 #include <linux/types.h>
+
+struct notifier_block;
+struct vfio_pci_core_device;
+
+/*
+ * vfio-pci's BAR notifier and BAR access lock (our patch 0009 to 6.12),
+ * reached through symbol_get(): kvm-hv does not depend on vfio-pci.
+ */
+struct kvmppc_ptw_vfio_bar_ops {
+	int (*register_notifier)(struct notifier_block *nb);
+	void (*unregister_notifier)(struct notifier_block *nb);
+	bool (*begin)(struct vfio_pci_core_device *vdev);
+	void (*end)(struct vfio_pci_core_device *vdev);
+};
+
+/* The interfaces that differ between kernels; they use the struct above. */
 #include <asm/kvm_ptw_compat.h>
 
 struct kvm;

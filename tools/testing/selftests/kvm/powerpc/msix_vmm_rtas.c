@@ -93,21 +93,11 @@ static int sync_cb(struct ppc_vcpu *vcpu, u64 id, void *opaque)
 
 static bool run(struct ctx *c, const char *what)
 {
-	struct kvm_ppc_pt_window_stats a, b;
-	int r;
-
-	r = ppc_msix_stats(c->mw.dev, &b);
-	if (!r)
-		r = ppc_prog_run(c->vcpu, &prog, NULL, sync_cb, c);
-	if (!r)
-		r = ppc_msix_stats(c->mw.dev, &a);
-	if (r) {
-		ksft_test_result_fail("%s: %s\n", what, ppc_errmsg());
-		return false;
-	}
-	ppc_msix_stats_sub(&d, &a, &b);
-	ppc_msix_stats_print(what, &d);
-	return true;
+	if (!ppc_msix_run_counted_sync(c->vcpu, &prog, &c->mw, sync_cb, c,
+				       what, &d))
+		return true;
+	ksft_test_result_fail("%s: %s\n", what, ppc_errmsg());
+	return false;
 }
 
 static void expect_irq(unsigned int i, u32 src, const char *what)

@@ -36,17 +36,6 @@
 static struct ppc_ptw_bed bed;
 static bool have_trace;
 
-/* Run accesses; returns the number of VMM exits or a negative errno */
-static int run(struct ppc_vcpu *vcpu, struct ppc_access *acc, unsigned int n,
-	       struct ppc_mmio_log *log)
-{
-	int r;
-
-	ppc_mmio_log_reset(log);
-	r = ppc_guest_run_accesses(vcpu, acc, n, ppc_mmio_log_fn, log);
-	return r ? r : (int)log->n;
-}
-
 /* One load at +8 of each 4K page of [gpa, gpa + len) */
 static unsigned int page_loads(struct ppc_access *acc, u64 gpa, u64 len)
 {
@@ -95,7 +84,7 @@ static void test_direct_pages(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_lo
 		ppc_ptw_trace_read(ev, 0);
 	/* One access in the first 64K page */
 	n = page_loads(acc, DIRECT_GPA, PPC_SZ_4K);
-	e1 = run(vcpu, acc, n, log);
+	e1 = ppc_mmio_log_run(vcpu, acc, n, log);
 	ppc_ptw_stats(dev, &s1);
 	if (have_trace) {
 		nev = ppc_ptw_trace_read(ev, ARRAY_SIZE(ev));
@@ -116,7 +105,7 @@ static void test_direct_pages(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_lo
 
 	/* All 16 4K pages of it: no more faults */
 	n = page_loads(acc, DIRECT_GPA, PPC_SZ_64K);
-	e2 = run(vcpu, acc, n, log);
+	e2 = ppc_mmio_log_run(vcpu, acc, n, log);
 	ppc_ptw_stats(dev, &s2);
 	ppc_ptw_stats_print("after 16 pages", &s2);
 	ksft_test_result(e2 == 0 && s2.faults == s1.faults &&
@@ -126,7 +115,7 @@ static void test_direct_pages(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_lo
 
 	/* The second host page of the BAR, every 4K page of it */
 	n = page_loads(acc, DIRECT_GPA + PPC_SZ_64K, PPC_SZ_64K);
-	e3 = run(vcpu, acc, n, log);
+	e3 = ppc_mmio_log_run(vcpu, acc, n, log);
 	ppc_ptw_stats(dev, &s3);
 	for (i = 0; e3 == 0 && i < n; i++) {
 		u64 off = acc[i].gpa - DIRECT_GPA;
@@ -148,7 +137,7 @@ static void test_direct_pages(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_lo
 	r = ppc_ptw_remove(dev, w.id);
 	ppc_ptw_stats(dev, &s4);
 	n = page_loads(acc, DIRECT_GPA, PPC_SZ_4K);
-	e4 = run(vcpu, acc, n, log);
+	e4 = ppc_mmio_log_run(vcpu, acc, n, log);
 	ppc_ptw_stats(dev, &s5);
 	ppc_ptw_stats_print("after REMOVE and 1 access", &s5);
 	ksft_test_result(!r && s4.unmaps - s3.unmaps == 32 && e4 == 1 &&
@@ -178,7 +167,7 @@ static void test_regs(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_log *log)
 		acc[i].size = 4;
 	}
 	if (!r)
-		e = run(vcpu, acc, ARRAY_SIZE(acc), log);
+		e = ppc_mmio_log_run(vcpu, acc, ARRAY_SIZE(acc), log);
 	ppc_ptw_stats(dev, &s1);
 	for (i = 0; e == 0 && i < ARRAY_SIZE(offs); i++) {
 		u64 host = ppc_bar_rd(rg, offs[i], 4);
@@ -212,7 +201,7 @@ static void test_partial(struct ppc_vcpu *vcpu, int dev,
 	r = ppc_ptw_add(dev, &w);
 	n = page_loads(acc, PART_GPA, PPC_SZ_64K);
 	if (!r)
-		e = run(vcpu, acc, n, log);
+		e = ppc_mmio_log_run(vcpu, acc, n, log);
 	ppc_ptw_stats(dev, &s1);
 	/* The 8 pages in the window read the pattern, the 8 past it the fill */
 	for (i = 0; e == 8 && i < n; i++) {
@@ -275,7 +264,7 @@ static void test_memslot(struct ppc_vm *vm, struct ppc_vcpu *vcpu, int dev,
 		acc[i].size = 4;
 	ppc_ptw_stats(dev, &s0);
 	if (!r)
-		e = run(vcpu, acc, ARRAY_SIZE(acc), log);
+		e = ppc_mmio_log_run(vcpu, acc, ARRAY_SIZE(acc), log);
 	ppc_ptw_stats(dev, &s1);
 	for (i = 0; e == 0 && i < ARRAY_SIZE(acc); i++)
 		bad += acc[i].val != host[i];

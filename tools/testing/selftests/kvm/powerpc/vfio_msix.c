@@ -98,20 +98,6 @@ static int sync_fn(struct ppc_vcpu *vcpu, u64 id, void *opaque)
 	return ppc_msix_sync(vcpu, id, opaque);
 }
 
-static int run(struct ppc_vcpu *vcpu, struct ppc_msix_win *mw,
-	       struct kvm_ppc_pt_window_stats *d)
-{
-	struct kvm_ppc_pt_window_stats a, b;
-	int r;
-
-	r = ppc_msix_stats(mw->dev, &b);
-	r = r ?: ppc_prog_run(vcpu, &prog, NULL, sync_fn, mw);
-	r = r ?: ppc_msix_stats(mw->dev, &a);
-	if (!r)
-		ppc_msix_stats_sub(d, &a, &b);
-	return r;
-}
-
 int main(void)
 {
 	struct kvm_ppc_pt_window_stats d;
@@ -242,8 +228,8 @@ int main(void)
 	n1 = ppc_prog_xirr(&prog, PPC_XIRR_TRIES);
 	ppc_prog_sync(&prog, SYNC_DEVICE_RAISE(3));
 	t2 = ppc_prog_take(&prog, TAKE_TRIES);
-	r = run(vcpu, &mw, &d);
-	ppc_msix_stats_print("device-raised", &d);
+	r = ppc_msix_run_counted_sync(vcpu, &prog, &mw, sync_fn, &mw,
+				      "device-raised", &d);
 	ksft_test_result(!r && PPC_XIRR_SRC(prog.s[t1].val) == src_of(1) &&
 			 !PPC_XIRR_SRC(prog.s[n1].val) &&
 			 PPC_XIRR_SRC(prog.s[t2].val) == src_of(3) &&
@@ -261,7 +247,8 @@ int main(void)
 	p1 = ppc_prog_ld(&prog, 8, ppc_msix_pba_gpa(&mw));
 	ppc_prog_st(&prog, 4, ppc_msix_entry_gpa(&mw, 2, PPC_MSIX_CTL), 0);
 	t3 = ppc_prog_take(&prog, TAKE_TRIES);
-	r = run(vcpu, &mw, &d);
+	r = ppc_msix_run_counted_sync(vcpu, &prog, &mw, sync_fn, &mw,
+				      "masked", &d);
 	ksft_test_result(!r && !PPC_XIRR_SRC(prog.s[n3].val) &&
 			 (prog.s[p1].val & (1ULL << 2)) &&
 			 PPC_XIRR_SRC(prog.s[t3].val) == src_of(2) &&
@@ -282,7 +269,7 @@ int main(void)
 		int e1, e2, rr;
 
 		ppc_mmio_log_init(&log, 4, 0x5a);
-		e1 = ppc_guest_run_accesses(vcpu, &acc, 1, ppc_mmio_log_fn, &log);
+		e1 = ppc_mmio_log_run(vcpu, &acc, 1, &log);
 		ppc_msix_stats(dev, &a);
 		if (ioctl(vf.device, VFIO_DEVICE_GET_INFO, &di) < 0 ||
 		    !(di.flags & VFIO_DEVICE_FLAGS_RESET)) {
@@ -291,8 +278,7 @@ int main(void)
 		} else {
 			rr = ioctl(vf.device, VFIO_DEVICE_RESET) < 0 ? -errno : 0;
 			ppc_msix_stats(dev, &b);
-			ppc_mmio_log_reset(&log);
-			e2 = ppc_guest_run_accesses(vcpu, &acc, 1, ppc_mmio_log_fn, &log);
+			e2 = ppc_mmio_log_run(vcpu, &acc, 1, &log);
 			ppc_msix_stats(dev, &c);
 			ksft_test_result(!e1 && !rr && b.unmaps > a.unmaps &&
 					 !e2 && c.maps_4k > b.maps_4k && !log.n,

@@ -36,16 +36,6 @@
 static struct ppc_vfio vf;
 static char td_bdf[32], e1000e_bdf[32];
 
-static int run(struct ppc_vcpu *vcpu, struct ppc_access *acc, unsigned int n,
-	       struct ppc_mmio_log *log)
-{
-	int r;
-
-	ppc_mmio_log_reset(log);
-	r = ppc_guest_run_accesses(vcpu, acc, n, ppc_mmio_log_fn, log);
-	return r ? r : (int)log->n;
-}
-
 static unsigned int header_loads(struct ppc_access *acc)
 {
 	unsigned int i;
@@ -223,7 +213,7 @@ int main(void)
 	e = -1;
 	bad = -1;
 	if (!r) {
-		e = run(vcpu, acc, header_loads(acc), &log);
+		e = ppc_mmio_log_run(vcpu, acc, header_loads(acc), &log);
 		bad = e ? -1 : (int)compare_header(acc, "test 1");
 	}
 	ppc_ptw_stats(dev, &s1);
@@ -239,9 +229,9 @@ int main(void)
 	acc[0].size = 1;
 	acc[0].write = true;
 	acc[0].val = 2;
-	e = run(vcpu, acc, 1, &log);
+	e = ppc_mmio_log_run(vcpu, acc, 1, &log);
 	ppc_vfio_pread(&vf, 0, PPC_TESTDEV_TEST, 1, &sel);
-	e += run(vcpu, acc, header_loads(acc), &log);
+	e += ppc_mmio_log_run(vcpu, acc, header_loads(acc), &log);
 	bad = e ? -1 : (int)compare_header(acc, "test 2");
 	name_of(acc, name2);
 	ksft_test_result(e == 0 && sel == 2 && bad == 0 && strcmp(name, name2),
@@ -259,7 +249,7 @@ int main(void)
 		ppc_ptw_stats(dev, &a);
 		r = ppc_vfio_cmd(&vf, &off, true);
 		ppc_ptw_stats(dev, &b);
-		e1 = run(vcpu, acc, 1, &log);
+		e1 = ppc_mmio_log_run(vcpu, acc, 1, &log);
 		ppc_ptw_stats(dev, &c);
 		ksft_test_result(!r && (cmd & PCI_COMMAND_MEMORY) &&
 				 b.unmaps > a.unmaps && e1 == 1 &&
@@ -269,7 +259,7 @@ int main(void)
 				 cmd, off);
 		r = ppc_vfio_cmd(&vf, &cmd, true);
 		ppc_ptw_stats(dev, &a);
-		e2 = run(vcpu, acc, header_loads(acc), &log);
+		e2 = ppc_mmio_log_run(vcpu, acc, header_loads(acc), &log);
 		bad = e2 ? -1 : (int)compare_header(acc, "decode on");
 		ppc_ptw_stats(dev, &b);
 		ksft_test_result(!r && e2 == 0 && bad == 0 &&
@@ -292,7 +282,7 @@ int main(void)
 		ppc_ptw_stats(dev, &a);
 		r = ioctl(vf.device, VFIO_DEVICE_RESET) < 0 ? -errno : 0;
 		ppc_ptw_stats(dev, &b);
-		e = run(vcpu, acc, header_loads(acc), &log);
+		e = ppc_mmio_log_run(vcpu, acc, header_loads(acc), &log);
 		bad = e ? -1 : (int)compare_header(acc, "after reset");
 		ppc_vfio_pread(&vf, 0, PPC_TESTDEV_TEST, 1, &sel);
 		ksft_test_result(!r && b.unmaps > a.unmaps && e == 0 && bad == 0,
@@ -304,7 +294,7 @@ no_reset:
 	/* KVM_DEV_VFIO_FILE_DEL revokes: the next access exits. */
 	r = ppc_kvm_vfio_file(kvfio, vf.group, false);
 	ppc_ptw_stats(dev, &s2);
-	e = run(vcpu, acc, 1, &log);
+	e = ppc_mmio_log_run(vcpu, acc, 1, &log);
 	ppc_ptw_stats(dev, &s3);
 	ksft_test_result(!r && s2.unmaps > s1.unmaps && e == 1 &&
 			 log.rec[0].addr == WIN_GPA && s3.maps_4k == s2.maps_4k &&
@@ -324,7 +314,7 @@ no_reset:
 	if (!r)
 		r = ppc_ptw_add_vfio(dev, &w);
 	if (!r)
-		r = run(vcpu, acc, header_loads(acc), &log);
+		r = ppc_mmio_log_run(vcpu, acc, header_loads(acc), &log);
 	close(dev);
 	close(kvfio);
 	ppc_vm_free(vm);
@@ -335,7 +325,7 @@ no_reset:
 	if (dev >= 0 && kvfio >= 0 && !ppc_kvm_vfio_file(kvfio, vf.group, true)) {
 		w = ppc_ptw_window_vfio(&vf, 0, 0, PPC_SZ_4K, WIN_GPA);
 		if (!ppc_ptw_add_vfio(dev, &w))
-			e = run(vcpu, acc, header_loads(acc), &log);
+			e = ppc_mmio_log_run(vcpu, acc, header_loads(acc), &log);
 	}
 	bad = e ? -1 : (int)compare_header(acc, "2nd VM");
 	ksft_test_result(!r && e == 0 && bad == 0,

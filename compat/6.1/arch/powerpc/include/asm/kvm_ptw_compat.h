@@ -22,19 +22,7 @@ static inline int kvmppc_ptw_follow_pfn(struct vm_area_struct *vma,
 	return follow_pfn(vma, addr, pfn);
 }
 
-struct notifier_block;
-struct vfio_pci_core_device;
-
-/*
- * vfio-pci's BAR notifier and BAR access lock (our patch 0009 to 6.12),
- * reached through symbol_get(): kvm-hv does not depend on vfio-pci.
- */
-struct kvmppc_ptw_vfio_bar_ops {
-	int (*register_notifier)(struct notifier_block *nb);
-	void (*unregister_notifier)(struct notifier_block *nb);
-	bool (*begin)(struct vfio_pci_core_device *vdev);
-	void (*end)(struct vfio_pci_core_device *vdev);
-};
+/* struct kvmppc_ptw_vfio_bar_ops is <asm/kvm_ptw.h>'s, defined before us. */
 
 #define KVMPPC_PTW_VFIO_BARS_ZAPPED	1
 #define KVMPPC_PTW_VFIO_DEVICE_CLOSED	2

@@ -32,19 +32,7 @@ static inline int kvmppc_ptw_follow_pfn(struct vm_area_struct *vma,
 	return 0;
 }
 
-struct notifier_block;
-struct vfio_pci_core_device;
-
-/*
- * vfio-pci's BAR notifier and BAR access lock (our patch 0009 to 6.12),
- * reached through symbol_get(): kvm-hv does not depend on vfio-pci.
- */
-struct kvmppc_ptw_vfio_bar_ops {
-	int (*register_notifier)(struct notifier_block *nb);
-	void (*unregister_notifier)(struct notifier_block *nb);
-	bool (*begin)(struct vfio_pci_core_device *vdev);
-	void (*end)(struct vfio_pci_core_device *vdev);
-};
+/* struct kvmppc_ptw_vfio_bar_ops is <asm/kvm_ptw.h>'s, defined before us. */
 
 #define KVMPPC_PTW_VFIO_BARS_ZAPPED	VFIO_PCI_BARS_ZAPPED
 #define KVMPPC_PTW_VFIO_DEVICE_CLOSED	VFIO_PCI_DEVICE_CLOSED

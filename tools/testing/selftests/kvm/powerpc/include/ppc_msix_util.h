@@ -300,6 +300,11 @@ int ppc_prog_run(struct ppc_vcpu *vcpu, struct ppc_prog *p, ppc_mmio_fn mmio,
 int ppc_msix_run_counted(struct ppc_vcpu *vcpu, struct ppc_prog *p,
 			 struct ppc_msix_win *mw, const char *what,
 			 struct kvm_ppc_pt_window_stats *d);
+/* The same with the test's own sync callback (opaque is its argument) */
+int ppc_msix_run_counted_sync(struct ppc_vcpu *vcpu, struct ppc_prog *p,
+			      const struct ppc_msix_win *mw, ppc_sync_fn sync,
+			      void *opaque, const char *what,
+			      struct kvm_ppc_pt_window_stats *d);
 
 /*
  * SYNC ids that ppc_msix_sync() (opaque: the struct ppc_msix_win) acts on:

@@ -142,6 +142,9 @@ int ppc_mmio_log_init(struct ppc_mmio_log *log, unsigned int max_rec,
 void ppc_mmio_log_reset(struct ppc_mmio_log *log);
 void ppc_mmio_log_free(struct ppc_mmio_log *log);
 int ppc_mmio_log_fn(struct ppc_vcpu *vcpu, struct kvm_run *run, void *opaque);
+/* Run accesses with a fresh log: the number of VMM exits, or -errno */
+int ppc_mmio_log_run(struct ppc_vcpu *vcpu, struct ppc_access *acc,
+		     unsigned int n, struct ppc_mmio_log *log);
 /* fill repeated over size bytes */
 u64 ppc_mmio_fill_val(u8 fill, int size);
 

@@ -943,12 +943,20 @@ int ppc_msix_run_counted(struct ppc_vcpu *vcpu, struct ppc_prog *p,
 			 struct ppc_msix_win *mw, const char *what,
 			 struct kvm_ppc_pt_window_stats *d)
 {
+	return ppc_msix_run_counted_sync(vcpu, p, mw, ppc_msix_sync, mw, what, d);
+}
+
+int ppc_msix_run_counted_sync(struct ppc_vcpu *vcpu, struct ppc_prog *p,
+			      const struct ppc_msix_win *mw, ppc_sync_fn sync,
+			      void *opaque, const char *what,
+			      struct kvm_ppc_pt_window_stats *d)
+{
 	struct kvm_ppc_pt_window_stats a, b;
 	int r;
 
 	r = ppc_msix_stats(mw->dev, &b);
 	if (!r)
-		r = ppc_prog_run(vcpu, p, NULL, ppc_msix_sync, mw);
+		r = ppc_prog_run(vcpu, p, NULL, sync, opaque);
 	if (!r)
 		r = ppc_msix_stats(mw->dev, &a);
 	if (r)

@@ -295,6 +295,16 @@ u64 ppc_mmio_fill_val(u8 fill, int size)
 	return v;
 }
 
+int ppc_mmio_log_run(struct ppc_vcpu *vcpu, struct ppc_access *acc,
+		     unsigned int n, struct ppc_mmio_log *log)
+{
+	int r;
+
+	ppc_mmio_log_reset(log);
+	r = ppc_guest_run_accesses(vcpu, acc, n, ppc_mmio_log_fn, log);
+	return r ? r : (int)log->n;
+}
+
 int ppc_mmio_log_fn(struct ppc_vcpu *vcpu, struct kvm_run *run, void *opaque)
 {
 	struct ppc_mmio_log *log = opaque;
