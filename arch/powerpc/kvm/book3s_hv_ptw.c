@@ -206,6 +206,9 @@ static void ptw_vfio_resume(struct kvmppc_ptw *p, unsigned long gpa)
 	struct pci_dev *pdev = NULL;
 	int i;
 
+	/* Faults of VMs that never named a BAR via VFIO skip the lock. */
+	if (!READ_ONCE(p->vfio_used))
+		return;
 	spin_lock(&kvm->mmu_lock);
 	w = ptw_find(p, gpa);
 	if (w && w->suspended && !w->dead && w->vfio && w->vfio->vdev) {
@@ -1116,6 +1119,8 @@ static int ptw_add_vfio(struct kvmppc_ptw *p, u64 uaddr)
 		ptw_window_free(w);
 		return ret;
 	}
+	/* Before the window can fault: see ptw_vfio_resume(). */
+	WRITE_ONCE(p->vfio_used, true);
 	return ptw_add_window(p, w, uv.msix_nvec, 0, uaddr);
 }
 

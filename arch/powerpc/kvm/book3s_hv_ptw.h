@@ -107,6 +107,10 @@ struct kvmppc_ptw_radix_cache {
  *	kvm->mmu_lock.
  * @map_4k: the partition-scoped tree may hold 4K leaves: always on bare
  *	metal; nested (pseries), only if the L0 hypervisor walks them.
+ * @vfio_used: a window was once named via VFIO (set, never cleared): a
+ *	hint that lets faults of other VMs skip ptw_vfio_resume()'s lock. A
+ *	stale false only sends that one access to the VMM (the window is
+ *	suspended, so never mapped without the check).
  * @mn: watches the VMM's mappings of host BARs.
  * @mmu_seq: bumped under kvm->mmu_lock when an invalidation of the VMM's
  *	address space ends; ADD publishes a window only if it did not
@@ -127,6 +131,7 @@ struct kvmppc_ptw {
 	struct xarray hpt_maps;
 	bool torn_down;
 	bool map_4k;
+	bool vfio_used;
 	struct mmu_notifier mn;
 	unsigned long mmu_seq;
 	unsigned long mmu_invalidating;
