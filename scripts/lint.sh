@@ -9,7 +9,9 @@
 #  - sparse (C=2): no warning that the pristine tree does not already
 #    have (6.1 has ~200 in shared headers), line numbers ignored so hooks
 #    that shift lines do not hide or invent warnings;
-#  - kernel-doc -none: no warning.
+#  - kernel-doc -none: no warning;
+#  - the end-to-end guest program: checkpatch --strict too; our shell
+#    scripts: bash -n and the SPDX line.
 # Prints "lint: N passed, M failed" last; exits non-zero on any failure.
 set -uo pipefail
 
@@ -51,6 +53,25 @@ for f in $kfiles patches/*.patch patches/"$KSERIES"/*.patch; do
 	fi
 	grep -qE '^total: 0 errors, 0 warnings(, 0 checks)?,' "$log"
 	result "checkpatch $f" $? "$log"
+done
+
+# The end-to-end test's guest program is kernel style too.
+for f in $(git ls-files --cached --others --exclude-standard 'tools/testing/e2e/*.[ch]'); do
+	log="$L/checkpatch-$(echo "$f" | tr / _).log"
+	"$K/scripts/checkpatch.pl" --strict --no-tree -f "$f" >"$log" 2>&1
+	grep -qE '^total: 0 errors, 0 warnings(, 0 checks)?,' "$log"
+	result "checkpatch $f" $? "$log"
+done
+
+# Our scripts (bash, and busybox sh for the initramfs ones): they parse,
+# and carry the SPDX line under the #! line.
+for f in $(git ls-files --cached --others --exclude-standard 'scripts/*.sh' .ci/run); do
+	log="$L/shell-$(echo "$f" | tr / _).log"
+	{ bash -n "$f"
+	  sed -n 2p "$f" | grep -qx '# SPDX-License-Identifier: GPL-2.0' ||
+		echo "$f: no '# SPDX-License-Identifier: GPL-2.0' on line 2"; } >"$log" 2>&1
+	[ ! -s "$log" ]
+	result "shell $f parses, SPDX" $? "$log"
 done
 
 for f in $kfiles; do
