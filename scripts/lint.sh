@@ -123,5 +123,18 @@ echo "uapi: ours cap=$cap dev=$dev; $KPKGVER ends at cap $maxcap, device type $n
 [ -n "$cap" ] && [ -n "$dev" ] && [ "$cap" -gt "$maxcap" ] && [ "$dev" -gt "$ndev" ]
 result "uapi numbers free in linux $KPKGVER ($(cat "$L/uapi.log"))" $? "$L/uapi.log"
 
+# The QEMU patch carries its own copy of our uapi (QEMU's linux-headers/):
+# the same header, byte for byte, and the same numbers as the kernel's.
+qh=$(ls patches/qemu/0001-*.patch 2>/dev/null | head -1)
+{
+	[ -n "$qh" ] || { echo "no patches/qemu/0001-*.patch"; exit 1; }
+	sed -n '/^+++ b\/linux-headers\/linux\/kvm_ppc_pt_window.h$/,/^diff --git\|^-- $/p' "$qh" |
+		sed -n '/^@@/,$p' | sed -n 's/^+//p' |
+		diff -u include/uapi/linux/kvm_ppc_pt_window.h - &&
+	grep -qx "+#define KVM_CAP_PPC_PT_WINDOW $cap" "$qh" &&
+	grep -qx "+	KVM_DEV_TYPE_PPC_PT_WINDOW = $dev," "$qh"
+} >"$L/qemu-uapi.log" 2>&1
+result "patches/qemu carries include/uapi/linux/kvm_ppc_pt_window.h and cap $cap, device type $dev" $? "$L/qemu-uapi.log"
+
 echo "lint: $pass passed, $fail failed"
 [ "$fail" = 0 ]
