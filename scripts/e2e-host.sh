@@ -167,6 +167,18 @@ e2e_boot() {
 		tap 1 "$name: the guest's loop markers reached the host (begin '${x0}', end '${x1}')"
 	fi
 
+	# With windows, the window device's counters at QEMU's exit
+	# (trace vfio_ptw_stats): pci-testdev's BAR mapped with 4K pages,
+	# none of the windows' accesses exited, and e1000e's interrupts went
+	# through the kernel's MSI-X table (routed vectors, deliveries).
+	if [ "$expect" = window ]; then
+		st=$(grep -m1 'vfio_ptw_stats' "/tmp/qemu-$name.out")
+		v() { echo "$st" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
+		[ -n "$st" ] && [ "$(v maps_4k)" -gt 0 ] && [ "$(v vmm_exits)" = 0 ] &&
+			[ "$(v msix_routed)" -gt 0 ] && [ "$(v msix_delivered)" -gt 0 ]
+		tap $? "$name: windows mapped 4K pages, no window access exited, MSI-X delivered through the kernel's table (${st#*vfio_ptw_stats })"
+	fi
+
 	# Where the BARs are: the host's (init's "ptw: bar" lines, from
 	# the host's sysfs) and the guest's (from the guest's sysfs).
 	for vd in 0x1b36:0x0005 0x8086:0x10d3; do
