@@ -8,7 +8,10 @@
 # its interrupts) and TAP the host side counts. Its console reaches the
 # host's console with every line prefixed "guest: ".
 # Kernel parameters it reads: e2e.mac= (the MAC the emulated host's QEMU
-# gave the e1000e), e2e.n= (accesses of the exit-counting loop).
+# gave the e1000e), e2e.n= (accesses of each exit-counting loop),
+# e2e.move= (e2e_testdev's BAR0 move: on, the default; skip or stay
+# leave out the write that moves it or the one that puts it back, to see
+# those tests fail).
 
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -26,6 +29,7 @@ tap() {	# status description
 arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p"; }
 MAC=$(arg e2e.mac)
 N=$(arg e2e.n)
+MOVE=$(arg e2e.move)
 echo "e2e: guest kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPU, page size $(getconf PAGESIZE 2>/dev/null || echo '?')"
 
 # The lspci -v view of every device (busybox's lspci shows no BARs):
@@ -48,8 +52,8 @@ done
 # anything (the kernel boots with iomem=relaxed anyway, so a claimed
 # neighbour in the same 64K page does not revoke the sysfs mapping).
 # Its output as it comes (line-buffered; tee does not hold it back): the
-# host waits for the loop markers.
-/bin/e2e_testdev $T "${N:-1000}" 2>&1 | tee /tmp/testdev.out
+# host waits for the loop markers. Last it moves BAR0 and puts it back.
+/bin/e2e_testdev $T "${N:-1000}" "${MOVE:-on}" 2>&1 | tee /tmp/testdev.out
 T=$(sed -n 's/^# next //p' /tmp/testdev.out)
 T=${T:-99}
 

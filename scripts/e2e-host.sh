@@ -11,11 +11,14 @@
 #  2. boots a Linux guest with our QEMU (/e2e/qemu: build-qemu.sh's
 #     bundle) passing both through, SLOF placing their BARs; every line
 #     of the guest's console is shown here prefixed "guest: ";
-#  3. counts the guest's exits to the VMM over the guest's access loop,
-#     between its two console markers;
+#  3. counts the guest's exits to the VMM over the guest's access loops
+#     (pci-testdev's BAR0 where firmware put it, then where the guest
+#     moved it), each between two console markers;
 #  4. prints TAP: the guest's own results, renumbered and prefixed with
 #     the boot's name, and the host's (QEMU's exit status, the guest's
-#     plan, the exits, the BAR placement).
+#     plan, the exits, the BAR placement; with windows, QEMU's trace of
+#     the window following BAR0 as the guest moves it and turns memory
+#     decoding off and on).
 # One e2e_boot line per guest boot (see the end of this file).
 . /etc/ptw.env
 
@@ -65,6 +68,24 @@ kvm_runs() {
 	awk '/^\{ *cmd:/ { n = $NF } END { print n + 0 }' "$EV/hist"
 }
 
+# The exits over one of the guest's loops: exits_tap NAME EXPECT TAG
+# WHAT BEGIN END (KVM_RUN counts at the loop's markers; TAG, if any,
+# follows the boot's name in the "mmio_accesses" line bench.sh reads).
+exits_tap() {
+	if [ -n "$5" ] && [ -n "$6" ]; then
+		ex=$(($6 - $5))
+		echo "ptw: e2e $1${3:+ $3} mmio_accesses $N vmm_exits $ex"
+		case "$2" in
+		trap) [ "$ex" -ge "$N" ] ;;
+		window) [ $((ex * 100)) -le "$N" ] ;;
+		*) false ;;
+		esac
+		tap $? "$1: $ex exits to QEMU for the guest's $N BAR accesses $4 (expect $2)"
+	else
+		tap 1 "$1: the guest's loop markers reached the host $4 (begin '$5', end '$6')"
+	fi
+}
+
 TD=$(find_dev 0x1b36:0x0005)
 E1K=$(find_dev 0x8086:0x10d3)
 echo "ptw: e2e pci-testdev $TD, e1000e $E1K (IOMMU group $(basename "$(readlink "/sys/bus/pci/devices/$TD/iommu_group")"))"
@@ -104,12 +125,12 @@ e2e_boot() {
 		-M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off \
 		-accel kvm -cpu host -m 1G -smp 1 -nographic -nodefaults \
 		-serial "file:$log" -kernel /e2e/vmlinux -initrd /e2e/guest.cpio.gz \
-		-append "console=hvc0 rdinit=/init quiet iomem=relaxed e2e.mac=$MAC e2e.n=$N" \
+		-append "console=hvc0 rdinit=/init quiet iomem=relaxed e2e.mac=$MAC e2e.n=$N ${PTW_E2E_GUEST_ARGS:-}" \
 		-device "vfio-pci,host=$TD$vopts" -device "vfio-pci,host=$E1K$vopts" \
 		${4:-} ${PTW_E2E_QEMU_ARGS:-} >"/tmp/qemu-$name.out" 2>&1 &
 	qpid=$!
 	set +f
-	shown=0 x0= x1= qrc=
+	shown=0 x0= x1= m0= m1= qrc=
 	while :; do
 		# Running unless gone or a zombie not yet reaped.
 		st=$(sed -n 's/^[0-9]* (.*) \([A-Z]\) .*/\1/p' "/proc/$qpid/stat" 2>/dev/null)
@@ -123,6 +144,8 @@ e2e_boot() {
 			# The loop markers: the guest sleeps 2 s after each.
 			case "$new" in *"e2e: loop begin"*) x0=$(kvm_runs) ;; esac
 			case "$new" in *"e2e: loop end"*) x1=$(kvm_runs) ;; esac
+			case "$new" in *"e2e: moved loop begin"*) m0=$(kvm_runs) ;; esac
+			case "$new" in *"e2e: moved loop end"*) m1=$(kvm_runs) ;; esac
 		fi
 		[ $alive = 0 ] && break
 		if [ $(($(date +%s) - t0)) -ge "$GUEST_TIMEOUT" ]; then
@@ -154,18 +177,8 @@ e2e_boot() {
 	[ -n "$plan" ] && [ "$got" = "$plan" ]
 	tap $? "$name: the guest ran its plan to the end ($got of ${plan:-?} results)"
 
-	if [ -n "$x0" ] && [ -n "$x1" ]; then
-		ex=$((x1 - x0))
-		echo "ptw: e2e $name mmio_accesses $N vmm_exits $ex"
-		case "$expect" in
-		trap) [ "$ex" -ge "$N" ] ;;
-		window) [ $((ex * 100)) -le "$N" ] ;;
-		*) false ;;
-		esac
-		tap $? "$name: $ex exits to QEMU for the guest's $N BAR accesses (expect $expect)"
-	else
-		tap 1 "$name: the guest's loop markers reached the host (begin '${x0}', end '${x1}')"
-	fi
+	exits_tap "$name" "$expect" "" "where firmware put BAR0" "$x0" "$x1"
+	exits_tap "$name" "$expect" moved "where the guest moved BAR0" "$m0" "$m1"
 
 	# With windows, the window device's counters at QEMU's exit
 	# (trace vfio_ptw_stats): pci-testdev's BAR mapped with 4K pages,
@@ -177,6 +190,26 @@ e2e_boot() {
 		[ -n "$st" ] && [ "$(v maps_4k)" -gt 0 ] && [ "$(v vmm_exits)" = 0 ] &&
 			[ "$(v msix_routed)" -gt 0 ] && [ "$(v msix_delivered)" -gt 0 ]
 		tap $? "$name: windows mapped 4K pages, no window access exited, MSI-X delivered through the kernel's table (${st#*vfio_ptw_stats })"
+
+		# The guest moved pci-testdev's BAR0 (one config write, "e2e:
+		# testdev move OLD NEW") and back: QEMU MOVEd the window both
+		# ways, the new place at another offset of its 64K page than
+		# the host's BAR. Decoding off and on: REMOVE, then ADD there.
+		mv=$(sed -n 's/^e2e: testdev move \(0x[0-9a-f]*\) \(0x[0-9a-f]*\) .*/\1 \2/p' "$log.txt")
+		old=${mv% *} new=${mv#* }
+		hoff=$(sed -n "s/^ptw: bar $TD 0x1b36:0x0005 0 \(0x[0-9a-f]*\) .*/\1/p" /tmp/host-bars)
+		hoff=$((${hoff:-0} & 0xffff))
+		grep -E "vfio_ptw_(add|move|remove) +\\($TD\\) BAR 0 " "/tmp/qemu-$name.out" |
+			sed 's/^/ptw: e2e testdev window: /'
+		[ -n "$mv" ] && [ $((new & 0xffff)) != "$hoff" ] &&
+			grep -q "vfio_ptw_move *($TD) BAR 0 window $old -> $new " "/tmp/qemu-$name.out" &&
+			grep -q "vfio_ptw_move *($TD) BAR 0 window $new -> $old " "/tmp/qemu-$name.out"
+		tap $? "$name: QEMU moved pci-testdev's BAR0 window ${old:-?} -> ${new:-?} (+0x$(printf %04x $((${new:-0} & 0xffff))) in its 64K page, host's +0x$(printf %04x "$hoff")) and back (vfio_ptw_move)"
+		[ -n "$mv" ] && awk -v td="($TD)" -v at=" BAR 0 window at $new " '
+			index($0, td) && index($0, at) && /vfio_ptw_remove/ { r = 1 }
+			r && index($0, td) && index($0, at) && /vfio_ptw_add/ { a = 1 }
+			END { exit !a }' "/tmp/qemu-$name.out"
+		tap $? "$name: memory decoding off and on removed pci-testdev's window at ${new:-?} and added it there again (vfio_ptw_remove, vfio_ptw_add)"
 	fi
 
 	# Where the BARs are: the host's (init's "ptw: bar" lines, from

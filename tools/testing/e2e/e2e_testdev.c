@@ -17,8 +17,21 @@
  * byte) between two console markers, for the host to count the exits to
  * the VMM they cost.
  *
- * Usage: e2e_testdev FIRST-TAP-NUMBER NR-ACCESSES
- * Prints TAP lines numbered from FIRST-TAP-NUMBER, then "# next N".
+ * Last, the guest re-assigns BAR0 as an OS may: one write of the BAR's
+ * low dword (config space through sysfs) moves it +0x3000 with memory
+ * decoding on, where no other BAR is, inside the bus window it sits in;
+ * the device, reached through /dev/mem (iomem=relaxed) at the new
+ * address, must read test 0's header there (nothing at the old one) and
+ * count the doorbell writes of a second loop between markers ("e2e:
+ * moved loop ..."); memory decoding off must leave nothing there, on
+ * again the device. Then BAR0 goes back where it was. The host checks
+ * that QEMU moved the window, removed it and added it again.
+ *
+ * Usage: e2e_testdev FIRST-TAP-NUMBER NR-ACCESSES [MOVE]
+ * MOVE: "on" (the default); "skip" or "stay" leave out the BAR write
+ * that moves BAR0 or the one that puts it back, to show the tests
+ * failing. Prints TAP lines numbered from FIRST-TAP-NUMBER, then
+ * "# next N".
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -40,7 +53,11 @@
 #define TD_NAME		16	/* NUL-terminated name */
 #define TD_NR_TESTS	3	/* writing this (or more) deselects */
 #define TD_MEMSIZE	2048	/* doorbells start here */
-#define NR_TESTS	4	/* TAP lines this program prints */
+#define NR_TESTS	9	/* TAP lines this program prints */
+#define MOVE_BY		0x3000	/* BAR0's move, within its 64K page */
+#define CFG_COMMAND	0x04	/* le16 */
+#define CFG_CMD_MEMORY	0x2
+#define CFG_BAR0	0x10	/* le32 (the low half of a 64-bit BAR) */
 
 static int tap_nr;
 static int failures;
@@ -149,10 +166,203 @@ static int header_is(uint8_t *bar, unsigned int t)
 	return ok;
 }
 
+/* N accesses between two console markers "e2e: <what> begin/end". */
+static int access_loop(uint8_t *bar, unsigned long n, const char *what)
+{
+	unsigned long writes = 0, bad_reads = 0, i;
+	uint32_t count0 = rd32le(bar, TD_COUNT), count;
+
+	printf("e2e: %s begin %lu accesses\n", what, n);
+	/* Time for the host to read the exit counters before the loop. */
+	sleep(2);
+	for (i = 0; i < n; i++) {
+		if (i & 1) {
+			bad_reads += rd8(bar, TD_DATA) != 0xfa;
+		} else {
+			wr8(bar, TD_MEMSIZE, 0xfa);
+			writes++;
+		}
+	}
+	printf("e2e: %s end %lu accesses\n", what, n);
+	sleep(2);
+	count = rd32le(bar, TD_COUNT) - count0;
+	printf("# %lu accesses: %lu doorbell writes, count %u; %lu reads, %lu wrong\n",
+	       n, writes, count, n - writes, bad_reads);
+	return count == writes && !bad_reads;
+}
+
+/* Config space through sysfs: little-endian, @len 2 or 4 bytes. */
+static uint32_t cfg_read(int cfg, unsigned int off, int len)
+{
+	uint8_t b[4] = { 0 };
+
+	if (pread(cfg, b, len, off) != len)
+		printf("# config read of %d bytes at 0x%x failed\n", len, off);
+	return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static void cfg_write(int cfg, unsigned int off, int len, uint32_t val)
+{
+	uint8_t b[4] = { val, val >> 8, val >> 16, val >> 24 };
+
+	if (pwrite(cfg, b, len, off) != len)
+		printf("# config write of %d bytes at 0x%x failed\n", len, off);
+}
+
+/*
+ * Is [@start, @end] free for BAR0 of @dir to move to? No other resource
+ * of any PCI device (the guest's sysfs) overlaps it, and it lies in the
+ * smallest /proc/iomem range that holds the BAR now (its bus window).
+ */
+static int bar0_may_move(const char *dir, unsigned long old_start,
+			 unsigned long old_end, unsigned long start,
+			 unsigned long end)
+{
+	unsigned long s, e, f, win_s = 0, win_e = ~0UL;
+	char path[600], line[200];
+	struct dirent *de;
+	int ok = 1, i;
+	FILE *fp;
+	DIR *d;
+
+	d = opendir(SYSFS_PCI);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), SYSFS_PCI "/%s/resource", de->d_name);
+		fp = fopen(path, "r");
+		for (i = 0; fp && fscanf(fp, "%lx %lx %lx", &s, &e, &f) == 3; i++) {
+			if (!s || (i == 0 &&
+				   !strcmp(de->d_name, strrchr(dir, '/') + 1)))
+				continue;
+			if (s <= end && e >= start) {
+				printf("# 0x%lx-0x%lx taken by %s resource %d\n",
+				       s, e, de->d_name, i);
+				ok = 0;
+			}
+		}
+		if (fp)
+			fclose(fp);
+	}
+	if (d)
+		closedir(d);
+	fp = fopen("/proc/iomem", "r");
+	while (fp && fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%lx-%lx", &s, &e) != 2 ||
+		    (s == old_start && e == old_end))
+			continue;
+		if (s <= old_start && e >= old_end && e - s < win_e - win_s) {
+			win_s = s;
+			win_e = e;
+		}
+	}
+	if (fp)
+		fclose(fp);
+	printf("# BAR0's window in /proc/iomem: 0x%lx-0x%lx\n", win_s, win_e);
+	return ok && win_s <= start && end <= win_e;
+}
+
+/* Does the device answer at @bar? Its name's first byte is 'm'. */
+static int answers(uint8_t *bar)
+{
+	return rd8(bar, TD_NAME) == 'm';
+}
+
+/*
+ * Move BAR0 by MOVE_BY, use it there through /dev/mem, turn memory
+ * decoding off and on, put it back; NR_MOVE_TESTS TAP lines. @start and
+ * @end are BAR0's CPU addresses, @old its mapping through resource0.
+ */
+#define NR_MOVE_TESTS	5
+static void move_bar0(const char *dir, unsigned long start, unsigned long end,
+		      uint8_t *old, unsigned long n, const char *how)
+{
+	unsigned long pgsz = sysconf(_SC_PAGESIZE), nstart = start + MOVE_BY;
+	unsigned long page = start & ~(pgsz - 1), len;
+	uint32_t bar0, cmd, got;
+	char path[600], what[200];
+	uint8_t *map, *bar;
+	int cfg, mem, ok;
+
+	snprintf(path, sizeof(path), "%s/config", dir);
+	cfg = open(path, O_RDWR);
+	mem = open("/dev/mem", O_RDWR | O_SYNC);
+	/* Both addresses in one mapping: from the old one's page on. */
+	len = (nstart + end - start + pgsz - page) & ~(pgsz - 1);
+	map = mem < 0 ? MAP_FAILED :
+	      mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, mem, page);
+	bar0 = cfg < 0 ? 0 : cfg_read(cfg, CFG_BAR0, 4);
+	cmd = cfg < 0 ? 0 : cfg_read(cfg, CFG_COMMAND, 2);
+	printf("# BAR0 register 0x%08x (%s), command 0x%04x\n", bar0,
+	       bar0 & 1 ? "I/O" : (bar0 & 6) == 4 ? "64-bit memory" :
+	       "32-bit memory", cmd);
+	if (cfg < 0 || map == MAP_FAILED || (bar0 & 1) ||
+	    (bar0 & ~0xfU) + MOVE_BY < MOVE_BY || !(cmd & CFG_CMD_MEMORY) ||
+	    !bar0_may_move(dir, start, end, nstart, nstart + end - start)) {
+		printf("# cannot move BAR0 (config %d, /dev/mem %d)\n", cfg, mem);
+		for (ok = 0; ok < NR_MOVE_TESTS; ok++)
+			tap(0, "pci-testdev BAR0 moved and used at its new address");
+		goto out;
+	}
+	bar = map + (nstart - page);
+
+	/* One config write, memory decoding on: the BAR moves at once. */
+	printf("e2e: testdev move 0x%lx 0x%lx (+0x%04lx in its 64K page)\n",
+	       start, nstart, nstart & 0xffff);
+	if (strcmp(how, "skip"))
+		cfg_write(cfg, CFG_BAR0, 4, bar0 + MOVE_BY);
+	got = cfg_read(cfg, CFG_BAR0, 4);
+	snprintf(what, sizeof(what),
+		 "pci-testdev BAR0 moved 0x%lx -> 0x%lx by one config write (reads back 0x%08x)",
+		 start, nstart, got);
+	tap(got == bar0 + MOVE_BY, what);
+
+	wr8(bar, TD_TEST, 0);
+	ok = header_is(bar, 0);
+	printf("# at the old address 0x%lx: byte 0x%x reads 0x%x\n", start,
+	       TD_NAME, rd8(old, TD_NAME));
+	ok = ok && !answers(old);
+	snprintf(what, sizeof(what),
+		 "pci-testdev at 0x%lx (/dev/mem) reads test 0's header, nothing at 0x%lx",
+		 nstart, start);
+	tap(ok, what);
+
+	tap(access_loop(bar, n, "moved loop"),
+	    "pci-testdev at its new address counted every doorbell write of the loop, reads right");
+
+	/* Memory decoding off: the BAR leaves; on: back at its new place. */
+	cfg_write(cfg, CFG_COMMAND, 2, cmd & ~CFG_CMD_MEMORY);
+	printf("e2e: testdev decode off\n");
+	ok = !answers(bar);
+	printf("# decoding off: byte 0x%x at 0x%lx reads 0x%x\n", TD_NAME,
+	       nstart, rd8(bar, TD_NAME));
+	cfg_write(cfg, CFG_COMMAND, 2, cmd);
+	printf("e2e: testdev decode on\n");
+	got = rd32le(bar, TD_COUNT);
+	wr8(bar, TD_MEMSIZE, 0xfa);
+	ok = header_is(bar, 0) && ok && rd32le(bar, TD_COUNT) == got + 1;
+	tap(ok,
+	    "pci-testdev memory decoding off: nothing at the new address; on: test 0's header, a doorbell write counts");
+
+	if (strcmp(how, "stay"))
+		cfg_write(cfg, CFG_BAR0, 4, bar0);
+	got = cfg_read(cfg, CFG_BAR0, 4);
+	printf("e2e: testdev moved back 0x%lx (BAR0 0x%08x)\n", start, got);
+	wr8(old, TD_TEST, 0);
+	ok = got == bar0 && header_is(old, 0);
+	tap(ok, "pci-testdev BAR0 back where it was, its header reads through resource0");
+out:
+	if (map != MAP_FAILED)
+		munmap(map, len);
+	if (mem >= 0)
+		close(mem);
+	if (cfg >= 0)
+		close(cfg);
+}
+
 int main(int argc, char **argv)
 {
-	unsigned long start = 0, end = 0, flags, pgsz, off, len, n, i;
-	unsigned long writes = 0, bad_reads = 0;
+	unsigned long start = 0, end = 0, flags, pgsz, off, len, n;
 	uint8_t *bar;
 	char path[600];
 	uint8_t *map;
@@ -160,8 +370,9 @@ int main(int argc, char **argv)
 	char *dir;
 	int fd;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s FIRST-TAP-NUMBER NR-ACCESSES\n", argv[0]);
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: %s FIRST-TAP-NUMBER NR-ACCESSES [on|skip|stay]\n",
+			argv[0]);
 		return 2;
 	}
 	tap_nr = atoi(argv[1]);
@@ -209,22 +420,7 @@ int main(int argc, char **argv)
 	    "pci-testdev BAR0 write selects test 1, its header reads back");
 
 	wr8(bar, TD_TEST, 0);
-	printf("e2e: loop begin %lu accesses\n", n);
-	/* Time for the host to read the exit counters before the loop. */
-	sleep(2);
-	for (i = 0; i < n; i++) {
-		if (i & 1) {
-			bad_reads += rd8(bar, TD_DATA) != 0xfa;
-		} else {
-			wr8(bar, TD_MEMSIZE, 0xfa);
-			writes++;
-		}
-	}
-	printf("e2e: loop end %lu accesses\n", n);
-	sleep(2);
-	printf("# %lu accesses: %lu doorbell writes, count %u; %lu reads, %lu wrong\n",
-	       n, writes, rd32le(bar, TD_COUNT), n - writes, bad_reads);
-	tap(rd32le(bar, TD_COUNT) == writes && !bad_reads,
+	tap(access_loop(bar, n, "loop"),
 	    "pci-testdev counted every doorbell write of the loop, reads right");
 
 	wr8(bar, TD_TEST, TD_NR_TESTS);
@@ -232,6 +428,9 @@ int main(int argc, char **argv)
 	       TD_NAME, rd8(bar, TD_NAME));
 	/* Deselected, the header reads 0 (not the 'm' of the name). */
 	tap(rd8(bar, TD_NAME) == 0, "pci-testdev deselected reads 0");
+
+	move_bar0(dir, start, end, bar, n, argc == 4 ? argv[3] : "on");
+	wr8(bar, TD_TEST, TD_NR_TESTS);
 
 	munmap(map, len);
 	close(fd);
