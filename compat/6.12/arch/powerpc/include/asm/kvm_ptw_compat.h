@@ -62,4 +62,9 @@ static inline int kvmppc_ptw_vfio_bar_ops_get(struct kvmppc_ptw_vfio_bar_ops *op
 	return -EOPNOTSUPP;
 }
 
+/* Reflect a storage exception to the (nested) guest as a DSI. */
+#define kvmppc_ptw_queue_dsi(vcpu, dar, dsisr)			\
+	kvmppc_core_queue_data_storage(vcpu,			\
+		kvmppc_get_msr(vcpu) & SRR1_PREFIXED, dar, dsisr)
+
 #endif /* __ASM_POWERPC_KVM_PTW_COMPAT_H__ */
