@@ -33,6 +33,8 @@
 #define CREATE_TRACE_POINTS
 #include "trace_ptw.h"
 
+#define PTW_4K		BIT(KVMPPC_PTW_SHIFT_4K)
+
 /*
  * 4K partition-scoped leaves under a nested hypervisor: -1 (default)
  * decides by the L0 hypervisor, 0 never, 1 always. Read when a VM creates
@@ -101,15 +103,14 @@ static void ptw_unmap_window(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w)
 {
 	u64 start = ALIGN_DOWN(w->layout.guest_addr, 1UL << KVMPPC_PTW_SHIFT_4K);
 	u64 end = ALIGN(ptw_guest_end(w), 1UL << KVMPPC_PTW_SHIFT_4K);
+	u64 hstart = w->layout.host_addr;
 
 	lockdep_assert_held(&p->kvm->mmu_lock);
 	kvmppc_ptw_radix_unmap(p, start, end);
 	kvmppc_ptw_hpt_unmap(p, start, end);
 	/* Nested guests of this VM (an L1 hypervisor) may map it too. */
-	kvmppc_ptw_nested_unmap_host(p->kvm,
-		ALIGN_DOWN(w->layout.host_addr, 1UL << KVMPPC_PTW_SHIFT_4K),
-		ALIGN(w->layout.host_addr + w->layout.size,
-		      1UL << KVMPPC_PTW_SHIFT_4K));
+	kvmppc_ptw_nested_unmap_host(p->kvm, ALIGN_DOWN(hstart, PTW_4K),
+				     ALIGN(hstart + w->layout.size, PTW_4K));
 }
 
 /*

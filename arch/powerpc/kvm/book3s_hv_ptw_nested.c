@@ -54,7 +54,7 @@ module_param(ptw_l0_nested_4k, bool, 0644);
 MODULE_PARM_DESC(ptw_l0_nested_4k,
 		 "L0 of nested HV guests: serve their 4K partition-scoped leaves and answer H_PTW_NESTED_4K (0: refuse, as without it)");
 
-#define PTW_4K		(1UL << KVMPPC_PTW_SHIFT_4K)
+#define PTW_4K		BIT(KVMPPC_PTW_SHIFT_4K)
 
 static unsigned int ptw_level_shift(unsigned int level)
 {
@@ -92,6 +92,7 @@ static long ptw_nested_memslot(struct kvm_vcpu *vcpu,
 	}
 
 	mmu_seq = kvm->mmu_invalidate_seq;
+	/* The sequence before the L0's leaf: rechecked when publishing. */
 	smp_rmb();
 
 	spin_lock(&kvm->mmu_lock);

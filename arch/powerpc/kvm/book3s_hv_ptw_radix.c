@@ -36,7 +36,7 @@
 #define PTW_PTE_INDEX_SIZE	KVMPPC_PTW_PTE_INDEX_SIZE /* 512 x 4K: a PMD's 2M */
 #define PTW_PTES		KVMPPC_PTW_TABLE_PTES
 #define PTW_TABLE_SIZE		(PTW_PTES * sizeof(__be64))
-#define PTW_4K			(1UL << KVMPPC_PTW_SHIFT_4K)
+#define PTW_4K			BIT(KVMPPC_PTW_SHIFT_4K)
 #define PTW_RPN_4K_MASK		KVMPPC_PTW_RPN_4K_MASK
 #define PTW_PER_PAGE		(1U << (PAGE_SHIFT - KVMPPC_PTW_SHIFT_4K))
 /* Bits a RAM fault may add to a present leaf (kvmppc_create_pte()). */

@@ -43,7 +43,7 @@
 
 #include "book3s_hv_ptw.h"
 
-#define SHADOW_4K		(1UL << KVMPPC_PTW_SHIFT_4K)
+#define SHADOW_4K		BIT(KVMPPC_PTW_SHIFT_4K)
 #define SHADOW_PTES		KVMPPC_PTW_TABLE_PTES
 #define SHADOW_PER_PAGE		(1U << (PAGE_SHIFT - KVMPPC_PTW_SHIFT_4K))
 /* Bits a later fault may add to a present leaf (as kvmppc_create_pte()). */
