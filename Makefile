@@ -7,6 +7,10 @@
 #                one summary line per layer
 #   make run     boot the emulated host and run the demo
 #   make bench   the benchmarks, one line each
+#   make qemu    our QEMU for ppc64el (Debian 12's 7.2 + patches/qemu/),
+#                cached outside the clone
+#   make e2e     a Linux guest of that QEMU in the emulated powernv9 host,
+#                pci-testdev and e1000e passed through (also in make run)
 #   make soak    the harness's MMU-walking tests over 1,000,000 random
 #                layouts each (minutes; not part of make check)
 #   make debug-kernel  the debug host kernel (lockdep, KASAN, ...; cached
@@ -69,11 +73,24 @@ harness:
 check:
 	bash scripts/check.sh
 
-# The demo and the benchmarks boot the newest kernel of KERNELS.
+# The demo and the benchmarks boot the newest kernel of KERNELS; so does
+# the end-to-end run, where VFIO works (6.12).
 NEWEST		:= $(lastword $(KERNELS))
 run:
 	$(MAKE) --no-print-directory KSERIES=$(NEWEST) selftests
 	KSERIES=$(NEWEST) B=$(TOP)/build/$(NEWEST) bash scripts/run-qemu.sh pseries run
+	@if [ "$(NEWEST)" != 6.1 ]; then $(MAKE) --no-print-directory e2e; fi
+
+# Our QEMU, cross-built for ppc64el and cached outside the clone
+# (/var/cache/kvm-pt), linked as build/<newest kernel>/qemu.
+qemu:
+	KSERIES=$(NEWEST) B=$(TOP)/build/$(NEWEST) bash scripts/build-qemu.sh
+
+# A Linux guest of our QEMU inside the emulated powernv9 host, with
+# pci-testdev and e1000e passed through (6.12: 6.1's VFIO binds nothing).
+e2e: qemu
+	$(MAKE) --no-print-directory KSERIES=$(NEWEST) modules
+	KSERIES=$(NEWEST) B=$(TOP)/build/$(NEWEST) bash scripts/run-qemu.sh powernv9-l0 e2e
 
 bench:
 	$(MAKE) --no-print-directory KSERIES=$(NEWEST) selftests
@@ -86,11 +103,11 @@ soak:
 	$(MAKE) -s -C tools/testing/kvm_pt soak
 
 clean:
-	rm -rf build/harness build/logs $(foreach k,$(KERNELS),$(addprefix \
-		build/$(k)/,selftests lint logs modules modules-debug debug))
+	rm -rf build/harness build/logs build/qemu-work $(foreach k,$(KERNELS),$(addprefix \
+		build/$(k)/,selftests lint logs modules modules-debug debug e2e qemu))
 
 distclean:
 	rm -rf build
 
 .PHONY: all fetch modules uapi selftests harness lint check run bench fuzz \
-	soak clean distclean debug-kernel
+	soak clean distclean debug-kernel qemu e2e

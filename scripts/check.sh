@@ -11,6 +11,10 @@
 #   selftests(<k>/<host>-debug): the same on the debug kernel (lockdep,
 #              KASAN, DEBUG_ATOMIC_SLEEP, ...), for the kernels of
 #              DEBUG_KERNELS (6.1 by default); any report fails
+#   e2e(linux-guest): our QEMU (scripts/build-qemu.sh, cached) boots a
+#              Linux guest inside the emulated powernv9 host with
+#              pci-testdev and e1000e passed through; for the kernels of
+#              E2E_KERNELS (6.12 by default: 6.1's VFIO binds nothing)
 # A layer that cannot run at all (build failure, boot failure) counts as
 # one failure, so the closing line never reads green by omission.
 set -uo pipefail
@@ -23,6 +27,9 @@ MACHINES=${MACHINES:-pseries powernv9 powernv9-hash}
 # (~35 min cold, cached outside the clone), so only 6.1 by default.
 DEBUG_MACHINES=${DEBUG_MACHINES-$MACHINES}
 DEBUG_KERNELS=${DEBUG_KERNELS-6.1}
+# The kernels whose VFIO works ("" skips the end-to-end layer and its
+# QEMU build).
+E2E_KERNELS=${E2E_KERNELS-6.12}
 cd "$TOP"
 mkdir -p build/logs
 total_pass=0
@@ -51,12 +58,12 @@ counts() {	# file "prefix": reads "prefix: N passed, M failed"
 # "ok N # SKIP", "not ok N". A binary that exits non-zero (not KSFT_SKIP)
 # with no "not ok", or does not finish its "1..N" plan, counts as one
 # more failure; so does a failed boot.
-run_host() {
-	local m=$1 rc log="$B/logs/$1-check.log"
+run_host() {	# host [mode]
+	local m=$1 mode=${2:-check} rc log="$B/logs/$1-${2:-check}.log"
 
-	bash scripts/run-qemu.sh "$m" check >"$B/logs/$m-check.out" 2>&1
+	bash scripts/run-qemu.sh "$m" "$mode" >"$B/logs/$m-$mode.out" 2>&1
 	rc=$?
-	cat "$B/logs/$m-check.out"
+	cat "$B/logs/$m-$mode.out"
 	read -r p f s <<<"$(awk '
 		/^ptw: run / { n = 0; plan = -1; bad = 0 }
 		/^1\.\.[0-9]+/ { plan = substr($1, 4) + 0 }
@@ -107,6 +114,19 @@ for k in $KERNELS; do
 		run_host "$m"
 		layer "selftests($k/$m)" "$p" "$f" "$s"
 	done
+
+	case " $E2E_KERNELS " in *" $k "*)
+		echo "== e2e(linux-guest) on $k"
+		if bash scripts/build-qemu.sh >"$B/logs/qemu-build.log" 2>&1; then
+			tail -1 "$B/logs/qemu-build.log"
+			run_host powernv9-l0 e2e
+			layer "e2e(linux-guest)" "$p" "$f" "$s"
+		else
+			tail -30 "$B/logs/qemu-build.log"
+			layer "e2e(linux-guest)" 0 1
+		fi
+		;;
+	esac
 
 	case " $DEBUG_KERNELS " in *" $k "*) ;; *) continue ;; esac
 	[ -n "$DEBUG_MACHINES" ] || continue

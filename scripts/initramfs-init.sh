@@ -70,6 +70,15 @@ for d in /sys/bus/pci/devices/*; do
 	done <"$d/resource"
 done
 
+# make e2e / the e2e(linux-guest) layer: a real VMM and a Linux guest
+# instead of the selftests (scripts/e2e-host.sh prints the TAP).
+if [ "$PTW_MODE" = e2e ]; then
+	echo "ptw: run e2e"
+	sh /e2e/host.sh
+	echo "ptw: exit e2e $?"
+	done_ ok
+fi
+
 for t in /selftests/*; do
 	[ -x "$t" ] || continue
 	name=${t##*/}

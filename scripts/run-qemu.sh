@@ -4,6 +4,11 @@
 # Boot an emulated POWER host (QEMU TCG) with Debian's ppc64le kernel, our
 # kvm.ko/kvm-hv.ko and the selftests in an initramfs, and run one mode:
 #   run-qemu.sh pseries|powernv9|powernv9-hash check|run|bench
+#   run-qemu.sh powernv9-l0 e2e
+# powernv9-l0 is the powernv9 host with 6G and, in mode e2e, a real VMM:
+# our QEMU (scripts/build-qemu.sh's bundle), a Linux guest (the same
+# kernel) and its initramfs (scripts/build-e2e-guest.sh); its /init runs
+# scripts/e2e-host.sh instead of the selftests (see README "End to end").
 # A machine name with "-debug" appended (pseries-debug, ...) boots the
 # debug kernel of scripts/build-debug-kernel.sh (lockdep, KASAN, ...) with
 # the modules built for it instead, and also fails on any lockdep, KASAN,
@@ -14,7 +19,7 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-$TOP/build/${KSERIES:-6.1}}
-MACHINE=${1:?usage: run-qemu.sh pseries|powernv9|powernv9-hash check|run|bench}
+MACHINE=${1:?usage: run-qemu.sh pseries|powernv9|powernv9-hash check|run|bench, or powernv9-l0 e2e}
 MODE=${2:-check}
 TIMEOUT=${PTW_QEMU_TIMEOUT:-600}
 die() { echo "run-qemu: error: $*" >&2; exit 1; }
@@ -76,6 +81,31 @@ PTW_TESTS="${PTW_TESTS:-}"
 PTW_KVM_HV_BUILD_ID=$(powerpc64le-linux-gnu-readelf -n "$MODS/kvm-hv.ko" |
 	sed -n 's/^ *Build ID: //p')
 EOF
+# The MAC the e1000e gets from this QEMU: the guest must read this one,
+# not QEMU's default (52:54:00:12:34:56).
+E2E_MAC=52:54:00:e2:e0:01
+if [ "$MODE" = e2e ]; then
+	[ "$MACHINE" = powernv9-l0 ] || die "mode e2e runs on powernv9-l0 only"
+	[ -x "$B/qemu/bin/qemu-system-ppc64" ] ||
+		die "no QEMU bundle in $B/qemu (make qemu, scripts/build-qemu.sh)"
+	bash "$TOP/scripts/build-e2e-guest.sh"
+	mkdir -p "$R/e2e"
+	cp -rL "$B/qemu" "$R/e2e/qemu"
+	# The guest boots the host's kernel; its symbols are not needed.
+	powerpc64le-linux-gnu-strip -o "$R/e2e/vmlinux" "$KIMAGE"
+	cp "$B/e2e/guest.cpio.gz" "$R/e2e/"
+	install -m 755 "$TOP/scripts/e2e-host.sh" "$R/e2e/host.sh"
+	# Values may hold spaces: single-quoted for the init's shell.
+	q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+	cat >>"$R/etc/ptw.env" <<EOF
+PTW_E2E_MAC=$E2E_MAC
+PTW_E2E_ACCESSES=$(q "${PTW_E2E_ACCESSES:-}")
+PTW_E2E_EXPECT=$(q "${PTW_E2E_EXPECT:-}")
+PTW_E2E_VFIO_OPTS=$(q "${PTW_E2E_VFIO_OPTS:-}")
+PTW_E2E_QEMU_ARGS=$(q "${PTW_E2E_QEMU_ARGS:-}")
+PTW_E2E_GUEST_TIMEOUT=$(q "${PTW_E2E_GUEST_TIMEOUT:-}")
+EOF
+fi
 (cd "$R" && find . | cpio -o -H newc --quiet) | gzip -1 >"$R.cpio.gz"
 
 # The devices give the host small BARs with MSI-X: pci-testdev (4K BAR0
@@ -104,6 +134,18 @@ powernv9)
 	NODEFAULTS=	# the PHBs are default devices here
 	# powernv aligns every BAR to PAGE_SIZE by default; ask for 4K so a
 	# rescan packs the small BARs as pseries does.
+	EXTRA_APPEND="pci=resource_alignment=12@pci:1b36:0005;12@pci:1af4:1041;12@pci:8086:10d3"
+	;;
+powernv9-l0)
+	# powernv9 with room for a real VMM and its guest: QEMU, its
+	# libraries, the guest's kernel and initramfs live in the initramfs,
+	# the guest gets 1G.
+	QM=(-M powernv9 -cpu POWER9 -m 6G -smp 1)
+	DEVS=(-device pci-testdev,bus=pcie.0,addr=0.0,multifunction=on
+	      -device virtio-net-pci,bus=pcie.0,addr=0.1
+	      -device "e1000e,bus=pcie.0,addr=0.2,mac=$E2E_MAC")
+	CONSOLE=hvc0
+	NODEFAULTS=
 	EXTRA_APPEND="pci=resource_alignment=12@pci:1b36:0005;12@pci:1af4:1041;12@pci:8086:10d3"
 	;;
 powernv9-hash)
@@ -138,6 +180,8 @@ tr -d '\r' <"$LOG" >"$LOG.tmp" && mv "$LOG.tmp" "$LOG"
 # output whole.
 if [ "$MODE" = run ]; then
 	sed -n '/^ptw: run /,/^ptw: exit /p' "$LOG"
+elif [ "$MODE" = e2e ]; then
+	grep -E '^(ptw:|guest:|TAP version|1\.\.|ok |not ok |#)' "$LOG" || true
 else
 	grep -E '^(ptw:|TAP version|1\.\.|ok |not ok |#)' "$LOG" || true
 fi

@@ -1,0 +1,281 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The VMM of the end-to-end test: Debian 12's QEMU (qemu-system-ppc64, 7.2)
+# cross-built for ppc64el with our patches (patches/qemu/series) on top of
+# Debian's own, to run inside the emulated POWER host (run-qemu.sh
+# powernv9-l0). Everything comes from Debian's packages:
+#  - the qemu source package (the newest 1:7.2+dfsg-7+deb12uN that
+#    downloads), through a private apt state with deb-src entries derived
+#    from this host's sources (the host itself has no deb-src);
+#  - a sysroot of bookworm's ppc64el -dev packages (glib, pixman, zlib,
+#    libfdt and their dependency closure), downloaded and unpacked with
+#    dpkg -x, never installed;
+#  - the host's powerpc64le-linux-gnu-gcc (gcc-12) and cross libc.
+# Why 7.2 and not trixie's 10.0: see patches/qemu/README.md.
+#
+# The result is a runtime bundle, cached outside the clone in
+# $PTW_QEMU_CACHE/qemu-<debian version>-<key>/ (key = sha of this script,
+# patches/qemu/series and the patches it names, the sysroot's package
+# versions, the compiler's version and qemu-system-data's; one build at a
+# time, never written after it is done):
+#   bin/qemu-system-ppc64
+#   lib/        every shared library it needs (sysroot + cross libc) and
+#               ld64.so.2: run it as lib/ld64.so.2 --library-path lib
+#               bin/qemu-system-ppc64, or with LD_LIBRARY_PATH=lib
+#   share/qemu/ the firmware -M pseries needs (slof.bin, vof.bin, ...)
+#               from the host's qemu-system-data (arch all)
+# build/<series>/qemu (KSERIES, default 6.12) is a symlink to it; the
+# source, sysroot and objects of a cold build are in build/qemu-work/.
+# A warm run takes seconds.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${PTW_QEMU_CACHE:-/var/cache/kvm-pt}
+B=${B:-$TOP/build/${KSERIES:-6.12}}
+W="$TOP/build/qemu-work"
+CROSS=powerpc64le-linux-gnu-
+TRIPLET=powerpc64le-linux-gnu
+die() { echo "build-qemu: error: $*" >&2; exit 1; }
+log() { echo "build-qemu: $*"; }
+
+# What the build runs on this host. meson (bookworm: 1.0) and ninja build
+# 7.2; the Debian source tarball (+dfsg) carries no meson of its own.
+HOST_PKGS="gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
+	qemu-system-data meson ninja-build pkg-config python3 dpkg-dev
+	quilt git xz-utils"
+missing=""
+for p in $HOST_PKGS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+		grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	[ "$(id -u)" = 0 ] || die "missing host packages:$missing (run as root or install them)"
+	log "installing host packages:$missing"
+	apt-get update -qq || true
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null ||
+		die "apt-get install failed for:$missing"
+fi
+
+# A private apt state for ppc64el binaries and for sources: this host's
+# own entries, with deb-src added, so it follows whatever mirror the host
+# uses.
+ST="$W/apt"
+mkdir -p "$ST/state/lists/partial" "$ST/cache/archives/partial" "$ST/etc"
+touch "$ST/state/status"
+rm -f "$ST"/etc/*
+for f in /etc/apt/sources.list.d/*.sources; do
+	[ -f "$f" ] || continue
+	sed 's/^Types:.*/Types: deb deb-src/' "$f" >"$ST/etc/${f##*/}"
+done
+if [ -f /etc/apt/sources.list ]; then
+	sed -n 's/^deb \(.*\)/deb \1\ndeb-src \1/p' /etc/apt/sources.list >"$ST/etc/main.list"
+fi
+ls "$ST"/etc/* >/dev/null 2>&1 || die "no apt sources on this host"
+APT=(-o "Dir::State=$ST/state" -o "Dir::Cache=$ST/cache"
+     -o "Dir::State::status=$ST/state/status"
+     -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$ST/etc"
+     -o "APT::Architecture=ppc64el" -o "APT::Architectures::=ppc64el")
+if [ ! -f "$ST/updated" ] || [ -n "$(find "$ST/updated" -mmin +720)" ]; then
+	log "updating the ppc64el and source package index"
+	apt-get "${APT[@]}" update -qq >"$ST/update.log" 2>&1 || true
+	touch "$ST/updated"
+fi
+
+# The sysroot: what QEMU links (glib, pixman, zlib, libfdt) and the
+# closure of their Depends and Pre-Depends, minus what the cross
+# toolchain already provides (libc, libgcc, kernel headers) and what is
+# no library (tools, data, debconf). Resolved now, from the index.
+ROOTS="libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev"
+SKIP='^(libc6|libc6-dev|libgcc-s1|libgcc-12-dev|gcc-12-base|libstdc\+\+6|linux-libc-dev|libcrypt1|libcrypt-dev|libnsl2|libnsl-dev|libtirpc.*|rpcsvc-proto|debconf|debconf-2.0|dpkg|perl.*|python3.*|libglib2.0-dev-bin|libglib2.0-data|libglib2.0-bin|shared-mime-info|pkg-config|pkgconf|pkgconf-bin|libpkgconf3|tzdata|install-info|sensible-utils|xdg-user-dirs|libelf1|libdebuginfod.*|libdw1|readline-common)$'
+closure() {	# breadth first, never into a skipped package
+	local seen=" " next=$ROOTS cur p
+	while [ -n "$next" ]; do
+		cur=$next
+		next=
+		for p in $cur; do
+			seen="$seen$p "
+		done
+		for p in $(apt-cache "${APT[@]}" depends --no-recommends --no-suggests \
+				--no-conflicts --no-breaks --no-replaces --no-enhances $cur 2>/dev/null |
+			   sed -n 's/^ *|\{0,1\}\(Pre\)\{0,1\}Depends: \([^<][^ ]*\)$/\2/p' |
+			   sort -u | grep -vE "$SKIP"); do
+			case "$seen$next " in *" $p "*) continue ;; esac
+			next="$next $p"
+		done
+	done
+	echo $seen | tr ' ' '\n' | sort
+}
+pkgs=$(closure)
+[ -n "$pkgs" ] || die "cannot resolve $ROOTS in the ppc64el index (see $ST/update.log)"
+# One apt-cache call each (every call parses the whole index: seconds).
+declare -A ver
+while read -r p v; do
+	ver[$p]=$v
+done < <(apt-cache "${APT[@]}" policy $pkgs 2>/dev/null |
+	 awk '/^[^ ].*:$/ { p = $1; sub(/:$/, "", p) } /^ *Candidate:/ { print p, $2 }')
+for p in $pkgs; do
+	[ -n "${ver[$p]:-}" ] && [ "${ver[$p]}" != "(none)" ] || die "no candidate for $p"
+done
+
+# The QEMU source: every 7.2 version of bookworm the index names, newest
+# first; the first that downloads wins.
+qvers=$(apt-cache "${APT[@]}" showsrc qemu 2>/dev/null | sed -n 's/^Version: //p' |
+	grep -E '^1:7\.2\+dfsg-7\+deb12u[0-9]+$' | sort -Vru)
+[ -n "$qvers" ] || die "no qemu 1:7.2+dfsg-7+deb12uN source in the index"
+
+sysroot_list=$(for p in $pkgs; do echo "$p=${ver[$p]}"; done)
+# Our patches: the series and what it names (not the README).
+series=$(grep -v '^[[:space:]]*\(#.*\)\{0,1\}$' "$TOP/patches/qemu/series" 2>/dev/null || true)
+key=$( { echo "qemu-bundle recipe"; cat "$0"; cat "$TOP/patches/qemu/series";
+	 for p in $series; do cat "$TOP/patches/qemu/$p"; done; echo "$sysroot_list";
+	 echo "${PTW_QEMU_CONFIGURE:-}";
+	 "${CROSS}gcc" --version | head -1;
+	 dpkg-query -W -f='${Version}\n' qemu-system-data libc6-dev-ppc64el-cross; } |
+	sha256sum | cut -c1-16)
+
+mkdir -p "$CACHE" "$W"
+# One QEMU build at a time on this machine, whichever clone asks.
+exec 9>"$CACHE/.qemu-lock"
+flock 9
+C=
+for qv in $qvers; do
+	c="$CACHE/qemu-${qv#1:}-$key"
+	if [ -f "$c/.done" ]; then
+		C=$c
+		break
+	fi
+done
+if [ -z "$C" ]; then
+	# The machine's big-build lock too: kernel and QEMU builds of other
+	# clones take it, and two of them at once starve each other (2 cores).
+	exec 8>"${PTW_BUILD_LOCK:-/tmp/kvm-pt-build.lock}"
+	flock 8
+	start=$(date +%s)
+	SRC="$W/src"
+	rm -rf "$SRC"
+	mkdir -p "$SRC"
+	QV=
+	for qv in $qvers; do
+		if (cd "$SRC" && apt-get "${APT[@]}" source -qq --download-only "qemu=$qv") \
+			>"$W/source.log" 2>&1; then
+			QV=$qv
+			break
+		fi
+		log "qemu=$qv does not download; trying an older one"
+		rm -rf "${SRC:?}"/*
+	done
+	[ -n "$QV" ] || die "no qemu 7.2 source downloads (tried: $qvers; log $W/source.log)"
+	C="$CACHE/qemu-${QV#1:}-$key"
+	log "building qemu $QV into $C (cold: minutes)"
+	# dpkg-source applies Debian's own patches (debian/patches).
+	dsc=$(ls "$SRC"/qemu_*.dsc)
+	(cd "$SRC" && dpkg-source --no-check -x "$dsc" tree) >"$W/dpkg-source.log" 2>&1 ||
+		die "dpkg-source -x failed (log $W/dpkg-source.log)"
+	Q="$SRC/tree"
+	# Ours on top: patches/qemu/series, each a git format-patch file.
+	# They must apply both ways the patch author may work: as a quilt
+	# series (quilt push -a, then popped again) and with git am, whose
+	# result is what gets built.
+	if [ -n "$series" ]; then
+		(cd "$Q" && export QUILT_PATCHES="$TOP/patches/qemu" QUILT_PC=.pc-ptw &&
+		 quilt push -a -q && quilt pop -a -q && rm -rf .pc-ptw) >"$W/quilt.log" 2>&1 ||
+			{ cat "$W/quilt.log"; die "patches/qemu/series does not apply with quilt"; }
+		(cd "$Q" && git init -q && git add -A && git -c user.name=build-qemu \
+			-c user.email=build-qemu@localhost commit -q -m "Debian $QV" &&
+		 for p in $series; do
+			git -c user.name=build-qemu -c user.email=build-qemu@localhost \
+				am -q "$TOP/patches/qemu/$p" || exit 1
+		 done) >"$W/git-am.log" 2>&1 ||
+			{ cat "$W/git-am.log"; die "patches/qemu/series does not apply with git am"; }
+		log "applied (quilt and git am): $(echo $series)"
+	fi
+
+	# The sysroot, from Debian's ppc64el packages.
+	S="$W/sysroot"
+	rm -rf "$S" "$W/debs"
+	mkdir -p "$S" "$W/debs"
+	(cd "$W/debs" && apt-get "${APT[@]}" download -qq $sysroot_list) \
+		>"$W/download.log" 2>&1 || die "sysroot download failed (log $W/download.log)"
+	for d in "$W"/debs/*.deb; do
+		dpkg -x "$d" "$S"
+	done
+	# Absolute symlinks (libfoo.so -> /lib/...) must point into the
+	# sysroot, or the linker follows them to the host's x86 libraries.
+	find "$S" -type l -lname '/*' | while read -r l; do
+		ln -sfn "$S$(readlink "$l")" "$l"
+	done
+	LIBDIRS="$S/usr/lib/$TRIPLET $S/lib/$TRIPLET"
+	ldflags="" cflags="-I$S/usr/include -I$S/usr/include/$TRIPLET"
+	for d in $LIBDIRS; do
+		ldflags="$ldflags -L$d -Wl,-rpath-link,$d"
+	done
+
+	# As little as runs -M pseries with KVM: no GUI, audio, slirp, block
+	# formats, tools or docs (--without-default-features), and no TCG:
+	# the emulated host runs the guest with KVM only, and 7.2's ppc64
+	# target builds without TCG (target/ppc/tcg-stub.c): fewer objects.
+	# PTW_QEMU_CONFIGURE adds options (it is part of the key).
+	BLD="$W/obj"
+	rm -rf "$BLD"
+	mkdir -p "$BLD"
+	(cd "$BLD" &&
+	 PKG_CONFIG=pkg-config PKG_CONFIG_SYSROOT_DIR="$S" \
+	 PKG_CONFIG_LIBDIR="$S/usr/lib/$TRIPLET/pkgconfig:$S/usr/share/pkgconfig" \
+	 "$Q/configure" --cross-prefix="$CROSS" --target-list=ppc64-softmmu \
+		--prefix=/usr --enable-kvm --enable-fdt=system \
+		--extra-cflags="$cflags" --extra-ldflags="$ldflags" \
+		--without-default-features --disable-docs --disable-tools \
+		--disable-user --disable-werror --disable-debug-info --disable-tcg \
+		${PTW_QEMU_CONFIGURE:-}) >"$W/configure.log" 2>&1 ||
+		{ tail -30 "$W/configure.log"; die "configure failed (log $W/configure.log)"; }
+	ninja -C "$BLD" -j"$(nproc)" qemu-system-ppc64 >"$W/build.log" 2>&1 ||
+		{ grep -m20 -B2 -A8 -E 'error|undefined' "$W/build.log"; die "build failed (log $W/build.log)"; }
+
+	# The bundle: the binary, every library it needs (its NEEDED entries,
+	# recursively, found in the sysroot or the cross libc) and the
+	# dynamic loader, and the firmware.
+	T="$C.tmp"
+	rm -rf "$T" "$C"
+	mkdir -p "$T/bin" "$T/lib" "$T/share/qemu"
+	"${CROSS}strip" -o "$T/bin/qemu-system-ppc64" "$BLD/qemu-system-ppc64"
+	LIBPATH="$LIBDIRS /usr/$TRIPLET/lib"
+	todo=("$T/bin/qemu-system-ppc64")
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		for n in $("${CROSS}readelf" -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			[ -e "$T/lib/$n" ] && continue
+			found=
+			for d in $LIBPATH; do
+				if [ -e "$d/$n" ]; then
+					found=$d/$n
+					break
+				fi
+			done
+			[ -n "$found" ] || die "library $n (needed by ${f##*/}) in neither the sysroot nor the cross libc"
+			cp -L "$found" "$T/lib/$n"
+			todo+=("$T/lib/$n")
+		done
+	done
+	cp -L "/usr/$TRIPLET/lib/ld64.so.2" "$T/lib/ld64.so.2"
+	for fw in slof.bin vof.bin; do
+		cp -L "/usr/share/qemu/$fw" "$T/share/qemu/" ||
+			die "no /usr/share/qemu/$fw (qemu-system-data)"
+	done
+	echo "$QV" >"$T/debian-version"
+	echo "$sysroot_list" >"$T/sysroot-packages"
+	cp "$BLD/config-host.mak" "$T/" 2>/dev/null || true
+	echo "$(( $(date +%s) - start ))" >"$T/build-seconds"
+	touch "$T/.done"
+	mv "$T" "$C"
+	log "built in $(cat "$C/build-seconds") s: $(ls "$C/lib" | wc -l) libraries, $(du -sh "$C" | cut -f1)"
+else
+	log "cached: $C (built in $(cat "$C/build-seconds" 2>/dev/null || echo '?') s)"
+fi
+flock -u 9
+exec 8>&- 9>&-
+
+mkdir -p "$B"
+ln -sfn "$C" "$B/qemu"
+log "ok: $B/qemu -> $C (qemu $(cat "$C/debian-version"))"
