@@ -18,6 +18,7 @@
 Q=/e2e/qemu
 TMO=${PTW_L1_TIMEOUT:-1500}
 OUT=/tmp/l1.out
+mkdir -p /tmp
 
 echo "ptw: l1 boot: pseries,cap-nested-hv=on -accel kvm -cpu host -m 3G -smp 1, timeout ${TMO}s"
 t0=$(date +%s)
@@ -31,12 +32,13 @@ timeout -s KILL "$TMO" "$Q/lib/ld64.so.2" --library-path "$Q/lib" \
 	-serial mon:stdio -no-reboot \
 	-kernel /e2e/vmlinux -initrd /e2e/l1.cpio.gz \
 	-append "console=hvc0 rdinit=/init quiet oops=panic panic=-1 hugepagesz=1G hugepages=1 disable_ddw" \
-	-device pci-testdev -device virtio-net-pci -device e1000e \
+	-device pci-testdev -device virtio-net-pci,romfile= -device e1000e,romfile= \
 	</dev/null 2>&1 | tr -d '\r' | sed 's/^ptw: done /ptw: l1 done /' | tee "$OUT"
 rc=$?
 echo "ptw: l1 qemu exited after $(($(date +%s) - t0)) s"
 grep -q '^ptw: l1 done ok' "$OUT" || {
-	echo "ptw: l1 error: the L1 did not finish (no 'ptw: done ok')"
+	echo "ptw: l1 error: the L1 did not finish (no 'ptw: done ok'); the L0's kernel log:"
+	dmesg | tail -60 | sed 's/^/ptw: l0 dmesg: /'
 	exit 1
 }
 exit 0

@@ -195,6 +195,38 @@ static long ptw_nested_window(struct kvm_vcpu *vcpu,
 	return ret == -ENOENT ? -ENOENT : RESUME_GUEST;
 }
 
+/*
+ * The instruction of a nested guest's access that is emulated MMIO. An
+ * HDSI does not capture it (HEIR is set for emulation assists only), so
+ * KVM loads it from the guest (kvmppc_load_last_inst()): through the
+ * nested guest's process-scoped translation with a quadrant access, and
+ * failing that from the L1's memory at the nested guest's address as if
+ * it were the L1's -- nothing a nested guest that fetches with
+ * instruction relocation off (MSR[IR] = 0: its real addresses are the
+ * L1's partition-scoped ones) can be served by: the access would fault
+ * forever. Fetch that case through the L1's partition-scoped tree for
+ * the nested guest. Called with kvm->srcu held (the nested fault's).
+ */
+static void ptw_nested_fetch_inst(struct kvm_vcpu *vcpu,
+				  struct kvm_nested_guest *gp)
+{
+	unsigned long pc = kvmppc_get_pc(vcpu) & ~0xF000000000000000UL;
+	struct kvmppc_pte gpte;
+	u64 pte;
+	u32 inst;
+
+	if (vcpu->arch.last_inst != KVM_INST_FETCH_FAILED ||
+	    (vcpu->arch.shregs.msr & MSR_IR))
+		return;
+	if (kvmppc_mmu_walk_radix_tree(vcpu, pc, &gpte, gp->l1_gr_to_hr,
+				       &pte) || !gpte.may_execute)
+		return;
+	if (kvm_read_guest(vcpu->kvm, gpte.raddr, &inst, sizeof(inst)))
+		return;
+	/* As kvmppc_load_last_inst() keeps it: the guest's byte order. */
+	vcpu->arch.last_inst = inst;
+}
+
 /**
  * kvmppc_ptw_nested_fault() - serve an L1 leaf smaller than the host page
  * @vcpu: the vCPU, running a nested guest
@@ -243,6 +275,7 @@ long kvmppc_ptw_nested_fault(struct kvm_vcpu *vcpu,
 		kvmppc_ptw_queue_dsi(vcpu, ea, dsisr);
 		return RESUME_GUEST;
 	}
+	ptw_nested_fetch_inst(vcpu, gp);
 	return kvmppc_hv_emulate_mmio(vcpu, gpa, ea, writing);
 }
 
