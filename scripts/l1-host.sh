@@ -36,6 +36,8 @@ timeout -s KILL "$TMO" "$Q/lib/ld64.so.2" --library-path "$Q/lib" \
 	</dev/null 2>&1 | tr -d '\r' | sed 's/^ptw: done /ptw: l1 done /' | tee "$OUT"
 rc=$?
 echo "ptw: l1 qemu exited after $(($(date +%s) - t0)) s"
+# PTW_L1_DMESG=1: the L0's kernel log in any case.
+[ "${PTW_L1_DMESG:-0}" = 1 ] && dmesg | sed 's/^/ptw: l0 dmesg: /'
 grep -q '^ptw: l1 done ok' "$OUT" || {
 	echo "ptw: l1 error: the L1 did not finish (no 'ptw: done ok'); the L0's kernel log:"
 	dmesg | tail -60 | sed 's/^/ptw: l0 dmesg: /'

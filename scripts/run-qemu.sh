@@ -139,6 +139,7 @@ if [ "$MODE" = l1 ]; then
 	cat >>"$R/etc/ptw.env" <<-EOF
 	PTW_L0_NESTED_4K=${PTW_L0_NESTED_4K:-1}
 	PTW_L1_TIMEOUT=${PTW_L1_TIMEOUT:-}
+	PTW_L1_DMESG=${PTW_L1_DMESG:-}
 	EOF
 	TIMEOUT=${PTW_QEMU_TIMEOUT:-2400}
 fi

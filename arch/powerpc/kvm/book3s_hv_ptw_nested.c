@@ -56,6 +56,28 @@ MODULE_PARM_DESC(ptw_l0_nested_4k,
 
 #define PTW_4K		BIT(KVMPPC_PTW_SHIFT_4K)
 
+/*
+ * R and C of the L1's leaf are the L1's to set (its dirty log, its
+ * aging): an access its leaf has not recorded goes to the L1 first, as
+ * an R/C fault on a nested leaf does (kvmhv_handle_nested_set_rc()). A
+ * shadow leaf is writable only with C set (kvmppc_ptw_shadow_leaf()), so
+ * every store the L1 (or the L0) has not recorded comes back here,
+ * whatever the MMU does with partition-scoped R and C (QEMU's TCG sets
+ * them itself).
+ *
+ * Return: true if the fault goes to the L1.
+ */
+static bool ptw_nested_l1_rc(struct kvm_vcpu *vcpu,
+			     const struct kvmppc_pte *gpte, bool writing)
+{
+	unsigned long need = _PAGE_ACCESSED | (writing ? _PAGE_DIRTY : 0);
+
+	if (!(need & ~gpte->rc))
+		return false;
+	vcpu->arch.fault_dsisr |= DSISR_SET_RC;
+	return true;
+}
+
 static unsigned int ptw_level_shift(unsigned int level)
 {
 	return level == 2 ? PUD_SHIFT : level == 1 ? PMD_SHIFT : PAGE_SHIFT;
@@ -82,6 +104,8 @@ static long ptw_nested_memslot(struct kvm_vcpu *vcpu,
 	u64 hpa, leaf;
 	long ret;
 
+	if (ptw_nested_l1_rc(vcpu, gpte, writing))
+		return RESUME_HOST;
 	if (memslot->flags & KVM_MEM_READONLY) {
 		if (writing) {
 			kvmppc_ptw_queue_dsi(vcpu, vcpu->arch.fault_dar,
@@ -102,7 +126,10 @@ static long ptw_nested_memslot(struct kvm_vcpu *vcpu,
 	if (ptep)
 		pte = *ptep;
 	spin_unlock(&kvm->mmu_lock);
-	if (!pte_present(pte) || (writing && !(pte_val(pte) & _PAGE_WRITE))) {
+	/* A store needs our leaf writable and with C (dirty) too. */
+	if (!pte_present(pte) ||
+	    (writing && (pte_val(pte) & (_PAGE_WRITE | _PAGE_DIRTY)) !=
+			(_PAGE_WRITE | _PAGE_DIRTY))) {
 		ret = kvmppc_book3s_instantiate_page(vcpu, gpa, memslot,
 						     writing, kvm_ro, &pte,
 						     &level);
@@ -164,6 +191,9 @@ static long ptw_nested_window(struct kvm_vcpu *vcpu,
 
 	if (!p)
 		return -ENOENT;
+	/* The L1's window leaves have R and C preset; another L1's may not. */
+	if (ptw_nested_l1_rc(vcpu, gpte, true))
+		return RESUME_HOST;
 	kvmppc_ptw_nested_resume(p, gpa);
 	spin_lock(&kvm->mmu_lock);
 	for (;;) {
@@ -195,19 +225,26 @@ static long ptw_nested_window(struct kvm_vcpu *vcpu,
 	return ret == -ENOENT ? -ENOENT : RESUME_GUEST;
 }
 
-/*
- * The instruction of a nested guest's access that is emulated MMIO. An
- * HDSI does not capture it (HEIR is set for emulation assists only), so
- * KVM loads it from the guest (kvmppc_load_last_inst()): through the
- * nested guest's process-scoped translation with a quadrant access, and
- * failing that from the L1's memory at the nested guest's address as if
- * it were the L1's -- nothing a nested guest that fetches with
- * instruction relocation off (MSR[IR] = 0: its real addresses are the
- * L1's partition-scoped ones) can be served by: the access would fault
- * forever. Fetch that case through the L1's partition-scoped tree for
- * the nested guest. Called with kvm->srcu held (the nested fault's).
+/**
+ * kvmppc_ptw_nested_fetch_inst() - the instruction of a nested guest's
+ *	access that is emulated MMIO
+ * @vcpu: the vCPU, running a nested guest
+ * @gp: the nested guest
+ *
+ * An HDSI does not capture the instruction (HEIR is set for emulation
+ * assists only), so KVM loads it from the guest (kvmppc_load_last_inst()):
+ * through the nested guest's process-scoped translation with a quadrant
+ * access, and failing that from the L1's memory at the nested guest's
+ * address as if it were the L1's. Neither serves a nested guest that
+ * fetches with instruction relocation off (MSR[IR] = 0: its real
+ * addresses are translated by the L1's partition-scoped tree only): the
+ * access faulted forever (KVM's own path for an L1 leaf onto an address
+ * with no memslot, a BAR mmap of the L1's, has the same gap; its hook
+ * calls this too). Fetch that case through the L1's partition-scoped
+ * tree for the nested guest. Called with kvm->srcu held (the nested
+ * fault's).
  */
-static void ptw_nested_fetch_inst(struct kvm_vcpu *vcpu,
+void kvmppc_ptw_nested_fetch_inst(struct kvm_vcpu *vcpu,
 				  struct kvm_nested_guest *gp)
 {
 	unsigned long pc = kvmppc_get_pc(vcpu) & ~0xF000000000000000UL;
@@ -275,7 +312,7 @@ long kvmppc_ptw_nested_fault(struct kvm_vcpu *vcpu,
 		kvmppc_ptw_queue_dsi(vcpu, ea, dsisr);
 		return RESUME_GUEST;
 	}
-	ptw_nested_fetch_inst(vcpu, gp);
+	kvmppc_ptw_nested_fetch_inst(vcpu, gp);
 	return kvmppc_hv_emulate_mmio(vcpu, gpa, ea, writing);
 }
 

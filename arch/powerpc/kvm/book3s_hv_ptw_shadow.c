@@ -74,21 +74,28 @@ static __be64 *shadow_table(pmd_t pmd)
  * leaf has it and on a store (so the first store to a page the L1 tracks
  * comes back to the L0, which then sets C in its own leaf too). Callers
  * that have no dirty state to track (device memory) pass @writing true.
+ * The leaf is writable only with C set: a store through a leaf without C
+ * faults (protection) instead of relying on the MMU's R/C fault, which an
+ * emulated MMU may not raise (QEMU's TCG sets partition-scoped R and C
+ * itself), so the L0 and the L1 see every first store to a page.
  *
  * Return: the leaf, CPU byte order.
  */
 u64 kvmppc_ptw_shadow_leaf(u64 hpa, u64 attr, const struct kvmppc_pte *gpte,
 			   bool writing)
 {
-	u64 perm = 0;
+	u64 perm = 0, leaf;
 
 	perm |= gpte->may_read ? 0 : _PAGE_READ;
 	perm |= gpte->may_write ? 0 : _PAGE_WRITE;
 	perm |= gpte->may_execute ? 0 : _PAGE_EXEC;
 	perm |= (gpte->rc & _PAGE_ACCESSED) ? 0 : _PAGE_ACCESSED;
 	perm |= ((gpte->rc & _PAGE_DIRTY) && writing) ? 0 : _PAGE_DIRTY;
-	return (hpa & KVMPPC_PTW_RPN_4K_MASK) |
+	leaf = (hpa & KVMPPC_PTW_RPN_4K_MASK) |
 	       (attr & ~KVMPPC_PTW_RPN_4K_MASK & ~perm);
+	if (!(leaf & _PAGE_DIRTY))
+		leaf &= ~(u64)_PAGE_WRITE;
+	return leaf;
 }
 
 /**

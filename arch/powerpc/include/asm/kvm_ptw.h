@@ -83,6 +83,8 @@ long kvmppc_ptw_nested_fault(struct kvm_vcpu *vcpu,
 			     struct kvm_nested_guest *gp, unsigned long n_gpa,
 			     const struct kvmppc_pte *gpte);
 unsigned long kvmppc_ptw_nested_hcall(struct kvm_vcpu *vcpu);
+void kvmppc_ptw_nested_fetch_inst(struct kvm_vcpu *vcpu,
+				  struct kvm_nested_guest *gp);
 bool kvmppc_ptw_shadow_make_room(struct kvm *kvm, pgd_t *pgtable,
 				 unsigned long gpa, unsigned int level,
 				 u64 lpid);
