@@ -38,6 +38,21 @@ rc=$?
 echo "ptw: l1 qemu exited after $(($(date +%s) - t0)) s"
 # PTW_L1_DMESG=1: the L0's kernel log in any case.
 [ "${PTW_L1_DMESG:-0}" = 1 ] && dmesg | sed 's/^/ptw: l0 dmesg: /'
+# The L1 says what its L0 answered (its init prints kvm-hv's log line): a
+# test of its own, in the selftests' TAP form.
+if [ "${PTW_L0_NESTED_4K:-1}" = 1 ]; then
+	want='answers H_PTW_NESTED_4K with 0, flags 0xf: window pages map with 4K leaves'
+else
+	want='answers H_PTW_NESTED_4K with -2, flags 0x0: window pages exit to the VMM'
+fi
+echo "ptw: run l1_capability"
+echo "1..1"
+if grep -q "^ptw: kvm-hv: ptw: L0 (linux,kvm) $want\$" "$OUT"; then
+	echo "ok 1 the L1's kvm-hv reports: L0 (linux,kvm) $want"
+else
+	echo "not ok 1 the L1's kvm-hv does not report: L0 (linux,kvm) $want"
+fi
+echo "ptw: exit l1_capability 0"
 grep -q '^ptw: l1 done ok' "$OUT" || {
 	echo "ptw: l1 error: the L1 did not finish (no 'ptw: done ok'); the L0's kernel log:"
 	dmesg | tail -60 | sed 's/^/ptw: l0 dmesg: /'
