@@ -72,7 +72,9 @@ static bool ptw_nested_l1_rc(struct kvm_vcpu *vcpu,
 {
 	unsigned long need = _PAGE_ACCESSED | (writing ? _PAGE_DIRTY : 0);
 
-	if (!(need & ~gpte->rc))
+	/* R/C faults are data storage faults (an L1 leaf onto RAM has R). */
+	if (vcpu->arch.trap == BOOK3S_INTERRUPT_H_INST_STORAGE ||
+	    !(need & ~gpte->rc))
 		return false;
 	vcpu->arch.fault_dsisr |= DSISR_SET_RC;
 	return true;
@@ -179,7 +181,7 @@ static long ptw_nested_memslot(struct kvm_vcpu *vcpu,
 static long ptw_nested_window(struct kvm_vcpu *vcpu,
 			      struct kvm_nested_guest *gp,
 			      unsigned long n_gpa,
-			      const struct kvmppc_pte *gpte)
+			      const struct kvmppc_pte *gpte, bool writing)
 {
 	struct kvmppc_ptw_shadow_cache sc = { };
 	struct kvm *kvm = vcpu->kvm;
@@ -192,7 +194,7 @@ static long ptw_nested_window(struct kvm_vcpu *vcpu,
 	if (!p)
 		return -ENOENT;
 	/* The L1's window leaves have R and C preset; another L1's may not. */
-	if (ptw_nested_l1_rc(vcpu, gpte, true))
+	if (ptw_nested_l1_rc(vcpu, gpte, writing))
 		return RESUME_HOST;
 	kvmppc_ptw_nested_resume(p, gpa);
 	spin_lock(&kvm->mmu_lock);
@@ -302,7 +304,7 @@ long kvmppc_ptw_nested_fault(struct kvm_vcpu *vcpu,
 	/* Window leaves are no-execute: a fetch goes where it goes today. */
 	if (vcpu->arch.trap != BOOK3S_INTERRUPT_H_INST_STORAGE &&
 	    !(dsisr & (DSISR_PRTABLE_FAULT | DSISR_BADACCESS))) {
-		ret = ptw_nested_window(vcpu, gp, n_gpa, gpte);
+		ret = ptw_nested_window(vcpu, gp, n_gpa, gpte, writing);
 		if (ret != -ENOENT)
 			return ret;
 	}
