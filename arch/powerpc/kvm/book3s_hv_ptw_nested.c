@@ -175,8 +175,8 @@ static long ptw_nested_memslot(struct kvm_vcpu *vcpu,
  * window holds (kvmppc_ptw_nested_unmap_host()): no leaf is published
  * for a window that is gone, dead or suspended.
  *
- * Return: RESUME_GUEST, or -ENOENT if the page does not map (the access
- * is then emulated MMIO).
+ * Return: RESUME_GUEST; RESUME_HOST for an R/C fault the L1 takes first;
+ * -ENOENT if the page does not map (the access is then emulated MMIO).
  */
 static long ptw_nested_window(struct kvm_vcpu *vcpu,
 			      struct kvm_nested_guest *gp,
