@@ -9,7 +9,9 @@
 #  - sparse (C=2): no warning that the pristine tree does not already
 #    have (6.1 has ~200 in shared headers), line numbers ignored so hooks
 #    that shift lines do not hide or invent warnings;
-#  - kernel-doc -none: no warning.
+#  - kernel-doc -none: no warning;
+#  - the end-to-end guest program: checkpatch --strict too; our shell
+#    scripts: bash -n and the SPDX line.
 # Prints "lint: N passed, M failed" last; exits non-zero on any failure.
 set -uo pipefail
 
@@ -51,6 +53,25 @@ for f in $kfiles patches/*.patch patches/"$KSERIES"/*.patch; do
 	fi
 	grep -qE '^total: 0 errors, 0 warnings(, 0 checks)?,' "$log"
 	result "checkpatch $f" $? "$log"
+done
+
+# The end-to-end test's guest program is kernel style too.
+for f in $(git ls-files --cached --others --exclude-standard 'tools/testing/e2e/*.[ch]'); do
+	log="$L/checkpatch-$(echo "$f" | tr / _).log"
+	"$K/scripts/checkpatch.pl" --strict --no-tree -f "$f" >"$log" 2>&1
+	grep -qE '^total: 0 errors, 0 warnings(, 0 checks)?,' "$log"
+	result "checkpatch $f" $? "$log"
+done
+
+# Our scripts (bash, and busybox sh for the initramfs ones): they parse,
+# and carry the SPDX line under the #! line.
+for f in $(git ls-files --cached --others --exclude-standard 'scripts/*.sh' .ci/run); do
+	log="$L/shell-$(echo "$f" | tr / _).log"
+	{ bash -n "$f"
+	  sed -n 2p "$f" | grep -qx '# SPDX-License-Identifier: GPL-2.0' ||
+		echo "$f: no '# SPDX-License-Identifier: GPL-2.0' on line 2"; } >"$log" 2>&1
+	[ ! -s "$log" ]
+	result "shell $f parses, SPDX" $? "$log"
 done
 
 for f in $kfiles; do
@@ -110,6 +131,19 @@ hused=$(grep -ciE "^#define[[:space:]]+H_[A-Z0-9_]+[[:space:]]+$hnum([[:space:]]
 grep -iE "^#define[[:space:]]+H_[A-Z0-9_]+[[:space:]]+$hnum([[:space:]]|$)" "$hv" >"$L/hcall.log"
 [ -n "$hnum" ] && [ "$hused" = 0 ]
 result "hcall number ${hnum:-?} free in linux $KPKGVER's asm/hvcall.h" $? "$L/hcall.log"
+
+# The QEMU patch carries its own copy of our uapi (QEMU's linux-headers/):
+# the same header, byte for byte, and the same numbers as the kernel's.
+qh=$(ls patches/qemu/0001-*.patch 2>/dev/null | head -1)
+{
+	[ -n "$qh" ] || { echo "no patches/qemu/0001-*.patch"; exit 1; }
+	sed -n '/^+++ b\/linux-headers\/linux\/kvm_ppc_pt_window.h$/,/^diff --git\|^-- $/p' "$qh" |
+		sed -n '/^@@/,$p' | sed -n 's/^+//p' |
+		diff -u include/uapi/linux/kvm_ppc_pt_window.h - &&
+	grep -qx "+#define KVM_CAP_PPC_PT_WINDOW $cap" "$qh" &&
+	grep -qx "+	KVM_DEV_TYPE_PPC_PT_WINDOW = $dev," "$qh"
+} >"$L/qemu-uapi.log" 2>&1
+result "patches/qemu carries include/uapi/linux/kvm_ppc_pt_window.h and cap $cap, device type $dev" $? "$L/qemu-uapi.log"
 
 echo "lint: $pass passed, $fail failed"
 [ "$fail" = 0 ]
