@@ -11,6 +11,12 @@
 #   selftests(<k>/<host>-debug): the same on the debug kernel (lockdep,
 #              KASAN, DEBUG_ATOMIC_SLEEP, ...), for the kernels of
 #              DEBUG_KERNELS (6.1 by default); any report fails
+#   selftests(<k>/powernv9-l0/pseries-l1), selftests(<k>/powernv9-l0-off/
+#              pseries-l1): the emulated powernv9 host (L0, our kvm-hv)
+#              runs our QEMU with a nested-HV pseries L1 that runs the
+#              selftests: with the L0 serving the L1's 4K leaves, and with
+#              kvm_hv.ptw_l0_nested_4k=0 (the L1 falls back to exits); for
+#              E2E_KERNELS, L1_TESTS selects the selftests
 #   e2e(linux-guest): our QEMU (scripts/build-qemu.sh, cached) boots a
 #              Linux guest inside the emulated powernv9 host with
 #              pci-testdev and e1000e passed through; for the kernels of
@@ -30,6 +36,12 @@ DEBUG_KERNELS=${DEBUG_KERNELS-6.1}
 # The kernels whose VFIO works ("" skips the end-to-end layer and its
 # QEMU build).
 E2E_KERNELS=${E2E_KERNELS-6.12}
+# The selftests the nested L1 runs (shell patterns; "" all of them), with
+# the L0's support on, and off: then the L1 maps nothing with 4K leaves,
+# and runs the selftests that do not assert a 4K mapping (the others
+# expect the mapping and fail by design; README "Nested, end to end").
+L1_TESTS=${L1_TESTS-}
+L1_OFF_TESTS=${L1_OFF_TESTS-msix_* subpage_bar_uapi testbed_*}
 cd "$TOP"
 mkdir -p build/logs
 total_pass=0
@@ -121,6 +133,13 @@ for k in $KERNELS; do
 			tail -1 "$B/logs/qemu-build.log"
 			run_host powernv9-l0 e2e
 			layer "e2e(linux-guest)" "$p" "$f" "$s"
+			# A nested-HV L1 under our kvm-hv (L0) runs the pseries
+			# selftests with 4K leaves, then with the L0's support
+			# off (the L1 falls back to exits).
+			PTW_L0_NESTED_4K=1 PTW_L1_TESTS=$L1_TESTS run_host powernv9-l0 l1
+			layer "selftests($k/powernv9-l0/pseries-l1)" "$p" "$f" "$s"
+			PTW_L0_NESTED_4K=0 PTW_L1_TESTS=$L1_OFF_TESTS run_host powernv9-l0 l1
+			layer "selftests($k/powernv9-l0-off/pseries-l1)" "$p" "$f" "$s"
 		else
 			tail -30 "$B/logs/qemu-build.log"
 			layer "e2e(linux-guest)" 0 1

@@ -32,6 +32,10 @@ done
 # kvm-hv.ko runs (a selftest compares it with PTW_KVM_HV_BUILD_ID).
 echo "ptw: kvm_hv build-id $(od -An -tx1 -v /sys/module/kvm_hv/notes/.note.gnu.build-id |
 	tr -d ' \n' | cut -c33-)"
+# run-qemu.sh powernv9-l0 l1: the L1's ptw_nested_4k as asked for.
+if [ -n "${PTW_NESTED_4K:-}" ]; then
+	echo "$PTW_NESTED_4K" >/sys/module/kvm_hv/parameters/ptw_nested_4k
+fi
 # Nested hosts map window pages with 4K leaves only where the L0 walks
 # them (kvm_hv.ptw_nested_4k): say which L0 the pseries results are for.
 echo "ptw: hypervisor node '$(tr -d '\0' </proc/device-tree/hypervisor/compatible 2>/dev/null)'," \
@@ -69,6 +73,18 @@ for d in /sys/bus/pci/devices/*; do
 		i=$((i + 1))
 	done <"$d/resource"
 done
+
+# The selftests(6.12/powernv9-l0/pseries-l1) layers: this host is the L0
+# (ptw_l0_nested_4k as asked for) of a nested-HV L1 that runs the
+# selftests (scripts/l1-host.sh passes its console on).
+if [ "$PTW_MODE" = l1 ]; then
+	echo "$PTW_L0_NESTED_4K" >/sys/module/kvm_hv/parameters/ptw_l0_nested_4k
+	echo "ptw: L0 ptw_l0_nested_4k=$(cat /sys/module/kvm_hv/parameters/ptw_l0_nested_4k)"
+	if sh /e2e/l1-host.sh; then
+		done_ ok
+	fi
+	done_ fail
+fi
 
 # make e2e / the e2e(linux-guest) layer: a real VMM and a Linux guest
 # instead of the selftests (scripts/e2e-host.sh prints the TAP).
@@ -110,6 +126,9 @@ for t in /selftests/*; do
 	"$t"
 	echo "ptw: exit $name $?"
 done
+# A nested host says what its L0 answered (logged by kvm-hv when a VM
+# created its window device; quiet keeps it off the console).
+dmesg | sed -n 's/.*\(kvm-hv: ptw: L0 .*\)/ptw: \1/p'
 # Debug kernel: is lockdep still on (it turns itself off at its first
 # report)? run-qemu.sh fails a debug run without "ptw: debug_locks 1".
 if [ -r /proc/lockdep_stats ]; then

@@ -123,6 +123,15 @@ echo "uapi: ours cap=$cap dev=$dev; $KPKGVER ends at cap $maxcap, device type $n
 [ -n "$cap" ] && [ -n "$dev" ] && [ "$cap" -gt "$maxcap" ] && [ "$dev" -gt "$ndev" ]
 result "uapi numbers free in linux $KPKGVER ($(cat "$L/uapi.log"))" $? "$L/uapi.log"
 
+# H_PTW_NESTED_4K: a KVM-private hcall number no kernel we build for uses.
+hv="$PRISTINE/arch/powerpc/include/asm/hvcall.h"
+hnum=$(sed -n 's/^#define H_PTW_NESTED_4K[[:space:]]*\(0x[0-9A-Fa-f]*\)$/\1/p' \
+	arch/powerpc/include/asm/kvm_ptw.h)
+hused=$(grep -ciE "^#define[[:space:]]+H_[A-Z0-9_]+[[:space:]]+$hnum([[:space:]]|$)" "$hv")
+grep -iE "^#define[[:space:]]+H_[A-Z0-9_]+[[:space:]]+$hnum([[:space:]]|$)" "$hv" >"$L/hcall.log"
+[ -n "$hnum" ] && [ "$hused" = 0 ]
+result "hcall number ${hnum:-?} free in linux $KPKGVER's asm/hvcall.h" $? "$L/hcall.log"
+
 # The QEMU patch carries its own copy of our uapi (QEMU's linux-headers/):
 # the same header, byte for byte, and the same numbers as the kernel's.
 qh=$(ls patches/qemu/0001-*.patch 2>/dev/null | head -1)

@@ -4,7 +4,7 @@
 # Boot an emulated POWER host (QEMU TCG) with Debian's ppc64le kernel, our
 # kvm.ko/kvm-hv.ko and the selftests in an initramfs, and run one mode:
 #   run-qemu.sh pseries|powernv9|powernv9-hash check|run|bench
-#   run-qemu.sh powernv9-l0 e2e
+#   run-qemu.sh powernv9-l0 e2e|l1
 # powernv9-l0 is the powernv9 host with 6G and, in mode e2e, a real VMM:
 # our QEMU (scripts/build-qemu.sh's bundle), a Linux guest (the same
 # kernel) and its initramfs (scripts/build-e2e-guest.sh); its /init runs
@@ -19,7 +19,7 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-$TOP/build/${KSERIES:-6.1}}
-MACHINE=${1:?usage: run-qemu.sh pseries|powernv9|powernv9-hash check|run|bench, or powernv9-l0 e2e}
+MACHINE=${1:?usage: run-qemu.sh pseries|powernv9|powernv9-hash check|run|bench, or powernv9-l0 e2e|l1}
 MODE=${2:-check}
 TIMEOUT=${PTW_QEMU_TIMEOUT:-600}
 die() { echo "run-qemu: error: $*" >&2; exit 1; }
@@ -46,41 +46,48 @@ for f in "$MODS/kvm.ko" "$MODS/kvm-hv.ko" "$KIMAGE" "$BUSYBOX"; do
 	[ -f "$f" ] || die "missing $f (make modules?)"
 done
 
+# An initramfs root for a host: busybox, our modules, the selftests, the
+# init and its environment. mkroot DIR MACHINE MODE TESTS
+mkroot() {
+	local R=$1 MACHINE=$2 MODE=$3 PTW_TESTS=$4
+	rm -rf "$R"
+	mkdir -p "$R"/{bin,lib/ptw,selftests,etc,proc,sys,dev}
+	cp "$BUSYBOX" "$R/bin/busybox"
+	cp "$MODS/kvm.ko" "$MODS/kvm-hv.ko" "$R/lib/ptw/"
+	# Debian's own VFIO modules, in load order, for the vfio_* selftests (not
+	# on the debug kernel: they are built for Debian's).
+	if [ $DEBUG = 0 ]; then
+		mkdir -p "$R/lib/ptw/vfio"
+		for m in vfio vfio_virqfd vfio_spapr_eeh vfio_iommu_spapr_tce \
+			 vfio-pci-core vfio-pci; do
+			# Ours where we build it (patched vfio-pci), else Debian's.
+			f=$MODS/$m.ko
+			[ -f "$f" ] ||
+				f=$(find "$KMODDIR/kernel/drivers/vfio" -name "$m.ko*" 2>/dev/null | head -1)
+			[ -n "$f" ] || continue
+			case "$f" in
+			*.xz) xz -dc "$f" ;;
+			*) cat "$f" ;;
+			esac >"$R/lib/ptw/vfio/$m.ko"
+			echo "$m" >>"$R/lib/ptw/vfio/order"
+		done
+	fi
+	[ -d "$B/selftests" ] && find "$B/selftests" -maxdepth 1 -type f -perm -u+x \
+		-exec cp {} "$R/selftests/" \;
+	install -m 755 "$TOP/scripts/initramfs-init.sh" "$R/init"
+	cat >"$R/etc/ptw.env" <<-EOF
+	PTW_MACHINE=$MACHINE
+	PTW_MODE=$MODE
+	PTW_MSIX_INSNS_PER_ACCESS=${PTW_MSIX_INSNS_PER_ACCESS:-}
+	PTW_STRESS_SECS=${PTW_STRESS_SECS:-}
+	PTW_TESTS="${PTW_TESTS:-}"
+	PTW_KVM_HV_BUILD_ID=$(powerpc64le-linux-gnu-readelf -n "$MODS/kvm-hv.ko" |
+		sed -n 's/^ *Build ID: //p')
+	EOF
+}
 R="$B/initramfs-$NAME-$MODE"
-rm -rf "$R"
-mkdir -p "$R"/{bin,lib/ptw,selftests,etc,proc,sys,dev}
-cp "$BUSYBOX" "$R/bin/busybox"
-cp "$MODS/kvm.ko" "$MODS/kvm-hv.ko" "$R/lib/ptw/"
-# Debian's own VFIO modules, in load order, for the vfio_* selftests (not
-# on the debug kernel: they are built for Debian's).
-if [ $DEBUG = 0 ]; then
-	mkdir -p "$R/lib/ptw/vfio"
-	for m in vfio vfio_virqfd vfio_spapr_eeh vfio_iommu_spapr_tce \
-		 vfio-pci-core vfio-pci; do
-		# Ours where we build it (patched vfio-pci), else Debian's.
-		f=$MODS/$m.ko
-		[ -f "$f" ] ||
-			f=$(find "$KMODDIR/kernel/drivers/vfio" -name "$m.ko*" 2>/dev/null | head -1)
-		[ -n "$f" ] || continue
-		case "$f" in
-		*.xz) xz -dc "$f" ;;
-		*) cat "$f" ;;
-		esac >"$R/lib/ptw/vfio/$m.ko"
-		echo "$m" >>"$R/lib/ptw/vfio/order"
-	done
-fi
-[ -d "$B/selftests" ] && find "$B/selftests" -maxdepth 1 -type f -perm -u+x \
-	-exec cp {} "$R/selftests/" \;
-install -m 755 "$TOP/scripts/initramfs-init.sh" "$R/init"
-cat >"$R/etc/ptw.env" <<EOF
-PTW_MACHINE=$MACHINE
-PTW_MODE=$MODE
-PTW_MSIX_INSNS_PER_ACCESS=${PTW_MSIX_INSNS_PER_ACCESS:-}
-PTW_STRESS_SECS=${PTW_STRESS_SECS:-}
-PTW_TESTS="${PTW_TESTS:-}"
-PTW_KVM_HV_BUILD_ID=$(powerpc64le-linux-gnu-readelf -n "$MODS/kvm-hv.ko" |
-	sed -n 's/^ *Build ID: //p')
-EOF
+mkroot "$R" "$MACHINE" "$MODE" "${PTW_TESTS:-}"
+
 # The MAC the e1000e gets from this QEMU: the guest must read this one,
 # not QEMU's default (52:54:00:12:34:56).
 E2E_MAC=52:54:00:e2:e0:01
@@ -106,6 +113,36 @@ PTW_E2E_QEMU_ARGS=$(q "${PTW_E2E_QEMU_ARGS:-}")
 PTW_E2E_GUEST_ARGS=$(q "${PTW_E2E_GUEST_ARGS:-}")
 PTW_E2E_GUEST_TIMEOUT=$(q "${PTW_E2E_GUEST_TIMEOUT:-}")
 EOF
+fi
+# Mode l1 (powernv9-l0 only): a nested-HV L1 hypervisor. Our QEMU boots
+# the host's kernel as a pseries guest with cap-nested-hv=on under the
+# host's KVM (ours; kvm_hv.ptw_l0_nested_4k=$PTW_L0_NESTED_4K, default 1),
+# with an initramfs like the pseries host's (our modules, the selftests
+# of PTW_L1_TESTS, the init in mode check; PTW_L1_NESTED_4K sets the L1's
+# kvm_hv.ptw_nested_4k). scripts/l1-host.sh runs it and passes its
+# console on: its TAP is this run's.
+if [ "$MODE" = l1 ]; then
+	[ "$MACHINE" = powernv9-l0 ] || die "mode l1 runs on powernv9-l0 only"
+	[ $DEBUG = 0 ] || die "mode l1 runs on the production kernel"
+	[ -x "$B/qemu/bin/qemu-system-ppc64" ] ||
+		die "no QEMU bundle in $B/qemu (make qemu, scripts/build-qemu.sh)"
+	R1="$B/initramfs-$NAME-l1-guest"
+	mkroot "$R1" pseries check "${PTW_L1_TESTS:-}"
+	cat >>"$R1/etc/ptw.env" <<-EOF
+	PTW_NESTED_4K=${PTW_L1_NESTED_4K:-}
+	EOF
+	(cd "$R1" && find . | cpio -o -H newc --quiet) | gzip -1 >"$R1.cpio.gz"
+	mkdir -p "$R/e2e"
+	cp -rL "$B/qemu" "$R/e2e/qemu"
+	powerpc64le-linux-gnu-strip -o "$R/e2e/vmlinux" "$KIMAGE"
+	cp "$R1.cpio.gz" "$R/e2e/l1.cpio.gz"
+	install -m 755 "$TOP/scripts/l1-host.sh" "$R/e2e/l1-host.sh"
+	cat >>"$R/etc/ptw.env" <<-EOF
+	PTW_L0_NESTED_4K=${PTW_L0_NESTED_4K:-1}
+	PTW_L1_TIMEOUT=${PTW_L1_TIMEOUT:-}
+	PTW_L1_DMESG=${PTW_L1_DMESG:-}
+	EOF
+	TIMEOUT=${PTW_QEMU_TIMEOUT:-2400}
 fi
 (cd "$R" && find . | cpio -o -H newc --quiet) | gzip -1 >"$R.cpio.gz"
 
@@ -181,7 +218,7 @@ tr -d '\r' <"$LOG" >"$LOG.tmp" && mv "$LOG.tmp" "$LOG"
 # output whole.
 if [ "$MODE" = run ]; then
 	sed -n '/^ptw: run /,/^ptw: exit /p' "$LOG"
-elif [ "$MODE" = e2e ]; then
+elif [ "$MODE" = e2e ] || [ "$MODE" = l1 ]; then
 	grep -E '^(ptw:|guest:|TAP version|1\.\.|ok |not ok |#)' "$LOG" || true
 else
 	grep -E '^(ptw:|TAP version|1\.\.|ok |not ok |#)' "$LOG" || true

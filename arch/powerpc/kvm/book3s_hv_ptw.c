@@ -23,6 +23,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/hvcall.h>
 #include <asm/kvm_book3s.h>
 #include <asm/kvm_ppc.h>
 #include <asm/kvm_ptw.h>
@@ -32,6 +33,8 @@
 #define CREATE_TRACE_POINTS
 #include "trace_ptw.h"
 
+#define PTW_4K		BIT(KVMPPC_PTW_SHIFT_4K)
+
 /*
  * 4K partition-scoped leaves under a nested hypervisor: -1 (default)
  * decides by the L0 hypervisor, 0 never, 1 always. Read when a VM creates
@@ -40,7 +43,7 @@
 static int ptw_nested_4k = -1;
 module_param(ptw_nested_4k, int, 0644);
 MODULE_PARM_DESC(ptw_nested_4k,
-		 "nested (pseries) host: map window pages with 4K leaves (-1 auto: only if L0 is not KVM, 0 never, 1 always)");
+		 "nested (pseries) host: map window pages with 4K leaves (-1 auto: if L0 is not KVM or answers H_PTW_NESTED_4K, 0 never, 1 always)");
 
 /*
  * The VMs that have a window device, keyed by their struct kvm: the fault
@@ -100,10 +103,14 @@ static void ptw_unmap_window(struct kvmppc_ptw *p, struct kvmppc_ptw_window *w)
 {
 	u64 start = ALIGN_DOWN(w->layout.guest_addr, 1UL << KVMPPC_PTW_SHIFT_4K);
 	u64 end = ALIGN(ptw_guest_end(w), 1UL << KVMPPC_PTW_SHIFT_4K);
+	u64 hstart = w->layout.host_addr;
 
 	lockdep_assert_held(&p->kvm->mmu_lock);
 	kvmppc_ptw_radix_unmap(p, start, end);
 	kvmppc_ptw_hpt_unmap(p, start, end);
+	/* Nested guests of this VM (an L1 hypervisor) may map it too. */
+	kvmppc_ptw_nested_unmap_host(p->kvm, ALIGN_DOWN(hstart, PTW_4K),
+				     ALIGN(hstart + w->layout.size, PTW_4K));
 }
 
 /*
@@ -350,6 +357,121 @@ out_none:
 	kvmppc_ptw_radix_finish(p, gpa, &pc);
 	spin_unlock(&kvm->mmu_lock);
 	return false;
+}
+
+/**
+ * kvmppc_ptw_get() - the window state of a VM
+ * @kvm: the VM
+ *
+ * For the nested fault path (book3s_hv_ptw_nested.c), from a vCPU of
+ * @kvm: the state lives until every vCPU is gone.
+ *
+ * Return: the state, or NULL if the VM has no window device.
+ */
+struct kvmppc_ptw *kvmppc_ptw_get(struct kvm *kvm)
+{
+	return ptw_of(kvm);
+}
+
+/**
+ * kvmppc_ptw_nested_resume() - resume suspended VFIO windows at @gpa
+ * @p: the VM's window state
+ * @gpa: an address of the VM (an L1 real address a nested leaf maps)
+ *
+ * As for the VM's own faults (ptw_vfio_resume()). Called with no
+ * spinlock held; the nested fault holds its guest's tlb_lock, which
+ * comes before vfio-pci's memory_lock.
+ */
+void kvmppc_ptw_nested_resume(struct kvmppc_ptw *p, unsigned long gpa)
+{
+	ptw_vfio_resume(p, gpa);
+}
+
+/**
+ * kvmppc_ptw_nested_page() - the class of a VM's window page, for a
+ *	nested guest's 4K leaf onto it
+ * @p: the VM's window state
+ * @gpa: the VM's address (the L1 real address)
+ * @hpa: set to the host 4K page that holds the page's bytes, for
+ *	%KVMPPC_PTW_DIRECT and %KVMPPC_PTW_MAP4K
+ *
+ * Called with kvm->mmu_lock held.
+ *
+ * Return: the class; %KVMPPC_PTW_EXIT if no window holds @gpa or it is
+ * dead or suspended.
+ */
+enum kvmppc_ptw_class kvmppc_ptw_nested_page(struct kvmppc_ptw *p, u64 gpa,
+					     u64 *hpa)
+{
+	struct kvmppc_ptw_window *w;
+	enum kvmppc_ptw_class class;
+	unsigned int shift = 0;
+	u64 page = 0;
+
+	lockdep_assert_held(&p->kvm->mmu_lock);
+	w = ptw_find(p, gpa);
+	if (!w || p->torn_down)
+		return KVMPPC_PTW_EXIT;
+	class = ptw_page_class(w, gpa, &page, &shift);
+	if (ptw_class_maps(class))
+		*hpa = page + (gpa & ((1UL << shift) - 1) &
+			       ~((1UL << KVMPPC_PTW_SHIFT_4K) - 1));
+	return class;
+}
+
+/**
+ * kvmppc_ptw_nested_account() - count a nested guest's fault on a window
+ * @p: the VM's window state
+ * @class: from kvmppc_ptw_nested_page()
+ * @gpa: the VM's address
+ * @mapped: a shadow leaf now maps it
+ *
+ * Counted with the VM's own: the window served an access either way.
+ * Called with kvm->mmu_lock held.
+ */
+void kvmppc_ptw_nested_account(struct kvmppc_ptw *p,
+			       enum kvmppc_ptw_class class, u64 gpa,
+			       bool mapped)
+{
+	lockdep_assert_held(&p->kvm->mmu_lock);
+	if (!ptw_find(p, gpa))
+		return;
+	ptw_count_fault(p, class);
+	if (ptw_class_maps(class))
+		ptw_count_map(p, class, mapped ? 0 : -EAGAIN);
+	trace_kvm_ptw_fault(p->kvm->arch.lpid, gpa, class, 0, mapped, 0);
+}
+
+/**
+ * kvmppc_ptw_window_bytes() - bytes of a VM's address range in windows
+ * @kvm: the VM
+ * @start: first address
+ * @end: end of the range
+ *
+ * Return: how many bytes of [@start, @end) windows of @kvm hold (they
+ * never overlap each other).
+ */
+u64 kvmppc_ptw_window_bytes(struct kvm *kvm, u64 start, u64 end)
+{
+	struct kvmppc_ptw *p = ptw_of(kvm);
+	u64 bytes = 0, s, e;
+	int i;
+
+	if (!p)
+		return 0;
+	spin_lock(&kvm->mmu_lock);
+	for (i = 0; i < KVM_PPC_PTW_MAX_WINDOWS; i++) {
+		struct kvmppc_ptw_window *w = p->windows[i];
+
+		if (!w)
+			continue;
+		s = max(start, w->layout.guest_addr);
+		e = min(end, ptw_guest_end(w));
+		if (s < e)
+			bytes += e - s;
+	}
+	spin_unlock(&kvm->mmu_lock);
+	return bytes;
 }
 
 /*
@@ -1471,12 +1593,34 @@ static int ptw_has_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 }
 
 /*
+ * Does our KVM L0 serve 4K leaves of our nested guests? It answers
+ * H_PTW_NESTED_4K itself if it can (book3s_hv_ptw_nested.c); an L0
+ * without it leaves the hcall to its VMM, which answers H_FUNCTION. The
+ * answer is logged when it changes.
+ */
+static bool ptw_l0_serves_4k(void)
+{
+	static long last_rc = LONG_MIN;
+	unsigned long ret[PLPAR_HCALL_BUFSIZE] = { };
+	bool yes;
+	long rc;
+
+	rc = plpar_hcall(H_PTW_NESTED_4K, ret, 0, 0, 0);
+	yes = rc == H_SUCCESS && (ret[0] & H_PTW_NESTED_4K_SERVED);
+	if (xchg(&last_rc, rc) != rc)
+		pr_info("kvm-hv: ptw: L0 (linux,kvm) answers H_PTW_NESTED_4K with %ld, flags 0x%lx: window pages %s\n",
+			rc, rc == H_SUCCESS ? ret[0] : 0,
+			yes ? "map with 4K leaves" : "exit to the VMM");
+	return yes;
+}
+
+/*
  * May the partition-scoped tree hold 4K leaves? On bare metal the MMU
  * walks it. Nested, the L0 hypervisor builds its shadow tree from ours:
  * a KVM L0 with 64K pages refuses leaves smaller than its own pages
- * (kvmhv_nested_page_fault()), so an access would never complete; an L0
- * that is not KVM (a full-system emulator walks the tree itself) is
- * trusted. A KVM L0 that can will say so in a later version.
+ * (kvmhv_nested_page_fault()) unless it is ours and says it serves them
+ * (H_PTW_NESTED_4K); an L0 that is not KVM (a full-system emulator walks
+ * the tree itself) is trusted.
  */
 static bool ptw_tree_takes_4k(void)
 {
@@ -1490,7 +1634,7 @@ static bool ptw_tree_takes_4k(void)
 	hyp = of_find_node_by_path("/hypervisor");
 	kvm_l0 = hyp && of_device_is_compatible(hyp, "linux,kvm");
 	of_node_put(hyp);
-	return !kvm_l0;
+	return !kvm_l0 || ptw_l0_serves_4k();
 }
 
 /* Called with kvm->lock held, by the VMM (current->mm is the VM's mm). */

@@ -139,6 +139,60 @@ struct kvmppc_ptw {
 	struct kvm_ppc_pt_window_stats stats;
 };
 
+/**
+ * struct kvmppc_ptw_shadow_cache - what a nested fault allocates before it
+ *	takes kvm->mmu_lock (book3s_hv_ptw_shadow.c)
+ * @pud: a PUD table, in case the shadow tree's PGD entry is empty.
+ * @pmd: a PMD table, in case the PUD entry is empty.
+ * @ptes: a 512-entry table of 4K leaves, in case the PMD entry is empty.
+ */
+struct kvmppc_ptw_shadow_cache {
+	pud_t *pud;
+	pmd_t *pmd;
+	__be64 *ptes;
+};
+
+/*
+ * A window leaf: cache-inhibited and guarded (the non-idempotent I/O
+ * attribute), no execute; R and C preset so the MMU never has to come
+ * back to us to set them.
+ */
+#define KVMPPC_PTW_IO_PTE_FLAGS	(_PAGE_PRESENT | _PAGE_PTE | _PAGE_READ | \
+				 _PAGE_WRITE | _PAGE_PRIVILEGED |	\
+				 _PAGE_ACCESSED | _PAGE_DIRTY |		\
+				 _PAGE_NON_IDEMPOTENT)
+/* The real address bits of a 4K leaf. */
+#define KVMPPC_PTW_RPN_4K_MASK	(((1UL << _PAGE_PA_MAX) - 1) &		\
+				 ~((1UL << KVMPPC_PTW_SHIFT_4K) - 1))
+/* NLS of a PMD entry that points to a 512-entry table of 4K leaves */
+#define KVMPPC_PTW_PTE_INDEX_SIZE	9
+
+pmd_t *kvmppc_ptw_pmdp(pgd_t *pgtable, unsigned long gpa);
+__be64 *kvmppc_ptw_ptes_alloc(void);
+void kvmppc_ptw_ptes_free(__be64 *ptes);
+
+u64 kvmppc_ptw_shadow_leaf(u64 hpa, u64 attr, const struct kvmppc_pte *gpte,
+			   bool writing);
+int kvmppc_ptw_shadow_prepare(struct kvm *kvm,
+			      struct kvmppc_ptw_shadow_cache *sc);
+void kvmppc_ptw_shadow_finish(struct kvm *kvm,
+			      struct kvmppc_ptw_shadow_cache *sc);
+int kvmppc_ptw_shadow_set(struct kvm *kvm, pgd_t *pgtable, u64 lpid,
+			  unsigned long gpa, u64 leaf,
+			  struct kvmppc_ptw_shadow_cache *sc);
+void kvmppc_ptw_shadow_unmap_hpa(struct kvm *kvm, pgd_t *pgtable, u64 lpid,
+				 u64 start, u64 end);
+
+struct kvmppc_ptw *kvmppc_ptw_get(struct kvm *kvm);
+void kvmppc_ptw_nested_resume(struct kvmppc_ptw *p, unsigned long gpa);
+enum kvmppc_ptw_class kvmppc_ptw_nested_page(struct kvmppc_ptw *p, u64 gpa,
+					     u64 *hpa);
+void kvmppc_ptw_nested_account(struct kvmppc_ptw *p,
+			       enum kvmppc_ptw_class class, u64 gpa,
+			       bool mapped);
+u64 kvmppc_ptw_window_bytes(struct kvm *kvm, u64 start, u64 end);
+void kvmppc_ptw_nested_unmap_host(struct kvm *kvm, u64 start, u64 end);
+
 int kvmppc_ptw_radix_prepare(struct kvmppc_ptw *p, unsigned long gpa,
 			     struct kvmppc_ptw_radix_cache *pc);
 int kvmppc_ptw_radix_map(struct kvmppc_ptw *p, unsigned long gpa, u64 hpa,

@@ -33,23 +33,16 @@
 #include "book3s_hv_ptw.h"
 #include "trace_ptw.h"
 
-#define PTW_PTE_INDEX_SIZE	9	/* 512 x 4K = one PMD's 2M */
+#define PTW_PTE_INDEX_SIZE	KVMPPC_PTW_PTE_INDEX_SIZE /* 512 x 4K: a PMD's 2M */
 #define PTW_PTES		KVMPPC_PTW_TABLE_PTES
 #define PTW_TABLE_SIZE		(PTW_PTES * sizeof(__be64))
-#define PTW_4K			(1UL << KVMPPC_PTW_SHIFT_4K)
-#define PTW_RPN_4K_MASK		(((1UL << _PAGE_PA_MAX) - 1) & ~(PTW_4K - 1))
+#define PTW_4K			BIT(KVMPPC_PTW_SHIFT_4K)
+#define PTW_RPN_4K_MASK		KVMPPC_PTW_RPN_4K_MASK
 #define PTW_PER_PAGE		(1U << (PAGE_SHIFT - KVMPPC_PTW_SHIFT_4K))
 /* Bits a RAM fault may add to a present leaf (kvmppc_create_pte()). */
 #define PTW_RAM_MAY_CHANGE	(_PAGE_WRITE | _PAGE_DIRTY | _PAGE_ACCESSED)
 
-/*
- * Cache-inhibited and guarded (the non-idempotent I/O attribute), no
- * execute: the page is device MMIO. R and C are preset so the MMU never
- * has to come back to us to set them.
- */
-#define PTW_PTE_FLAGS	(_PAGE_PRESENT | _PAGE_PTE | _PAGE_READ |	\
-			 _PAGE_WRITE | _PAGE_PRIVILEGED | _PAGE_ACCESSED | \
-			 _PAGE_DIRTY | _PAGE_NON_IDEMPOTENT)
+#define PTW_PTE_FLAGS	KVMPPC_PTW_IO_PTE_FLAGS
 
 static struct kmem_cache *ptw_pte_cache;
 
@@ -80,6 +73,28 @@ static void ptw_table_free(struct kvmppc_ptw_table *t)
 }
 
 /**
+ * kvmppc_ptw_ptes_alloc() - a zeroed 512-entry table of 4K leaves
+ *
+ * For nested guests' shadow trees (book3s_hv_ptw_shadow.c): the same
+ * size and alignment as our own tables. May sleep.
+ *
+ * Return: the table, or NULL.
+ */
+__be64 *kvmppc_ptw_ptes_alloc(void)
+{
+	return kmem_cache_zalloc(ptw_pte_cache, GFP_KERNEL_ACCOUNT);
+}
+
+/**
+ * kvmppc_ptw_ptes_free() - free a table from kvmppc_ptw_ptes_alloc()
+ * @ptes: the table, no longer reachable by the MMU
+ */
+void kvmppc_ptw_ptes_free(__be64 *ptes)
+{
+	kmem_cache_free(ptw_pte_cache, ptes);
+}
+
+/**
  * kvmppc_ptw_pmd_is_4k() - does a partition-scoped PMD entry point to one
  *	of our 512-entry tables?
  * @pmd: the entry
@@ -96,8 +111,14 @@ bool kvmppc_ptw_pmd_is_4k(pmd_t pmd)
 	       (pmd_val(pmd) & RPDS_MASK) == PTW_PTE_INDEX_SIZE;
 }
 
-/* The PMD entry of @gpa in @pgtable, if the levels above exist. */
-static pmd_t *ptw_pmdp(pgd_t *pgtable, unsigned long gpa)
+/**
+ * kvmppc_ptw_pmdp() - the PMD entry of @gpa in a partition-scoped tree
+ * @pgtable: the tree (a VM's own or a nested guest's shadow tree)
+ * @gpa: the guest address
+ *
+ * Return: the entry, or NULL if a level above it is missing or a leaf.
+ */
+pmd_t *kvmppc_ptw_pmdp(pgd_t *pgtable, unsigned long gpa)
 {
 	p4d_t *p4d;
 	pud_t *pud;
@@ -128,7 +149,7 @@ static pmd_t *ptw_pmdp(pgd_t *pgtable, unsigned long gpa)
  */
 bool kvmppc_ptw_radix_hides(struct kvm *kvm, unsigned long gpa)
 {
-	pmd_t *pmdp = ptw_pmdp(kvm->arch.pgtable, gpa);
+	pmd_t *pmdp = kvmppc_ptw_pmdp(kvm->arch.pgtable, gpa);
 
 	return pmdp && kvmppc_ptw_pmd_is_4k(READ_ONCE(*pmdp));
 }

@@ -31,6 +31,26 @@ struct kvm_vcpu;
 struct file;
 struct kvm_memory_slot;
 struct revmap_entry;
+struct kvm_nested_guest;
+struct kvmppc_pte;
+
+/*
+ * H_PTW_NESTED_4K: a KVM-private hcall an L1 hypervisor makes to its KVM
+ * L0 (README "uapi"): does the L0 serve the L1's 4K partition-scoped
+ * leaves of nested guests? In: r4 flags (0), r5 an L1 real address, r6 a
+ * size (0: what the L0 serves at all). Out: r3 H_SUCCESS, r4 the bits
+ * below. An L0 that does not know it (or has kvm_hv.ptw_l0_nested_4k=0)
+ * leaves it to the VMM: QEMU answers H_FUNCTION.
+ */
+#define H_PTW_NESTED_4K			0xF840
+/* every 4K leaf onto the range is served (never refused) */
+#define H_PTW_NESTED_4K_SERVED		0x1UL
+/* some bytes are in no memslot and no window: emulated MMIO */
+#define H_PTW_NESTED_4K_MMIO		0x2UL
+/* some bytes are in windows of the L0: 4K shadow leaves where they map */
+#define H_PTW_NESTED_4K_WINDOW		0x4UL
+/* some bytes are in memslots: 4K shadow leaves onto the L0's pages */
+#define H_PTW_NESTED_4K_MEMSLOT		0x8UL
 
 /*
  * What KVM's walkers ask of the guest RAM pages that live in a window's
@@ -59,6 +79,21 @@ void kvmppc_ptw_hpte_unmap_locked(struct kvm *kvm, __be64 *hptep,
 				  struct revmap_entry *rev,
 				  unsigned long index);
 void kvmppc_ptw_hpt_free(struct kvm *kvm);
+long kvmppc_ptw_nested_fault(struct kvm_vcpu *vcpu,
+			     struct kvm_nested_guest *gp, unsigned long n_gpa,
+			     const struct kvmppc_pte *gpte);
+unsigned long kvmppc_ptw_nested_hcall(struct kvm_vcpu *vcpu);
+void kvmppc_ptw_nested_fetch_inst(struct kvm_vcpu *vcpu,
+				  struct kvm_nested_guest *gp);
+bool kvmppc_ptw_shadow_make_room(struct kvm *kvm, pgd_t *pgtable,
+				 unsigned long gpa, unsigned int level,
+				 u64 lpid);
+void kvmppc_ptw_shadow_free_table(struct kvm *kvm, pmd_t *pmdp, bool full,
+				  u64 lpid);
+pte_t *kvmppc_ptw_shadow_find(pgd_t *pgtable, unsigned long ea, pte_t *ptep,
+			      unsigned int *hshift);
+bool kvmppc_ptw_shadow_unmap_page(struct kvm *kvm, pgd_t *pgtable,
+				  unsigned long gpa, u64 lpid);
 pte_t *kvmppc_ptw_pte_offset(pmd_t pmd, unsigned long gpa, int *shift);
 bool kvmppc_ptw_pmd_is_4k(pmd_t pmd);
 bool kvmppc_ptw_radix_hides(struct kvm *kvm, unsigned long gpa);

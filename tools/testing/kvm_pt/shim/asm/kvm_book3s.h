@@ -23,6 +23,25 @@ void kvmhv_remove_nest_rmap_range(struct kvm *kvm,
 void kvmhv_update_nest_rmap_rc_list(struct kvm *kvm, unsigned long *rmapp,
 				    unsigned long clr, unsigned long set,
 				    unsigned long hpa, unsigned long nbytes);
+/* KVM's unmap of a partition-scoped leaf (clear, then tlbie). */
+void kvmppc_unmap_pte(struct kvm *kvm, pte_t *pte, unsigned long gpa,
+		      unsigned int shift,
+		      const struct kvm_memory_slot *memslot, unsigned int lpid);
+
+/* A guest's leaf as kvmppc_mmu_walk_radix_tree() reads it. */
+struct kvmppc_pte {
+	unsigned long eaddr;
+	u64 vpage;
+	unsigned long raddr;
+	bool may_read;
+	bool may_write;
+	bool may_execute;
+	unsigned long wimg;
+	unsigned long rc;
+	u8 page_size;
+	u8 page_shift;
+};
+
 void kvmppc_update_dirty_map(const struct kvm_memory_slot *memslot,
 			     unsigned long gfn, unsigned long psize);
 

@@ -37,4 +37,8 @@ static inline void kvmppc_ptw_vfio_bar_ops_put(struct kvmppc_ptw_vfio_bar_ops *o
 {
 }
 
+/* Reflect a storage exception to the (nested) guest as a DSI. */
+#define kvmppc_ptw_queue_dsi(vcpu, dar, dsisr)			\
+	kvmppc_core_queue_data_storage(vcpu, dar, dsisr)
+
 #endif /* __ASM_POWERPC_KVM_PTW_COMPAT_H__ */

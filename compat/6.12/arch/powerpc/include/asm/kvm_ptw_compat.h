@@ -62,4 +62,13 @@ static inline int kvmppc_ptw_vfio_bar_ops_get(struct kvmppc_ptw_vfio_bar_ops *op
 	return -EOPNOTSUPP;
 }
 
+/* Reflect a storage exception to the (nested) guest as a DSI. */
+#define kvmppc_ptw_queue_dsi(vcpu, dar, dsisr)				\
+	({								\
+		struct kvm_vcpu *__v = (vcpu);				\
+									\
+		kvmppc_core_queue_data_storage(__v,			\
+			kvmppc_get_msr(__v) & SRR1_PREFIXED, dar, dsisr); \
+	})
+
 #endif /* __ASM_POWERPC_KVM_PTW_COMPAT_H__ */
