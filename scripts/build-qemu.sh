@@ -44,18 +44,8 @@ log() { echo "build-qemu: $*"; }
 HOST_PKGS="gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
 	qemu-system-data meson ninja-build pkg-config python3 dpkg-dev
 	quilt git xz-utils"
-missing=""
-for p in $HOST_PKGS; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-		grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	[ "$(id -u)" = 0 ] || die "missing host packages:$missing (run as root or install them)"
-	log "installing host packages:$missing"
-	apt-get update -qq || true
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null ||
-		die "apt-get install failed for:$missing"
-fi
+. "$(dirname "$0")/host-pkgs.sh"
+need_host_pkgs $HOST_PKGS
 
 # A private apt state for ppc64el binaries and for sources: this host's
 # own entries, with deb-src added, so it follows whatever mirror the host

@@ -36,18 +36,8 @@ HOST_PKGS="gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
 	libssl-dev cpio kmod xz-utils zstd clang libclang-rt-14-dev rsync
 	valgrind perl python3 dpkg-dev dwarves"
 
-missing=""
-for p in $HOST_PKGS; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-		grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	[ "$(id -u)" = 0 ] || die "missing host packages:$missing (run as root or install them)"
-	log "installing host packages:$missing"
-	apt-get update -qq || true
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null ||
-		die "apt-get install failed for:$missing"
-fi
+. "$(dirname "$0")/host-pkgs.sh"
+need_host_pkgs $HOST_PKGS
 
 # A private apt state that sees Debian's ppc64el archive, built from this
 # host's own source list so it follows whatever mirror the host uses (plus

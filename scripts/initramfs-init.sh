@@ -64,6 +64,8 @@ for d in /sys/bus/pci/devices/*; do
 	echo "ptw: unbind ${d##*/} from $(basename "$(readlink "$d/driver")")"
 	echo "${d##*/}" >"$d/driver/unbind"
 done
+# The memory BARs as packed; also kept for e2e-host.sh (/tmp/host-bars).
+mkdir -p /tmp
 for d in /sys/bus/pci/devices/*; do
 	i=0
 	while read -r start end flags; do
@@ -72,7 +74,7 @@ for d in /sys/bus/pci/devices/*; do
 		fi
 		i=$((i + 1))
 	done <"$d/resource"
-done
+done | tee /tmp/host-bars
 
 # The selftests(6.12/powernv9-l0/pseries-l1) layers: this host is the L0
 # (ptw_l0_nested_4k as asked for) of a nested-HV L1 that runs the
