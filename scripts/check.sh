@@ -40,10 +40,16 @@ E2E_KERNELS=${E2E_KERNELS-6.12}
 # the L0's support on, and off: then the L1 maps nothing with 4K leaves,
 # and runs the selftests that do not assert a 4K mapping (the others
 # expect the mapping and fail by design; README "Nested, end to end").
-# msix_* left out of the fallback run for now: in the final run of
-# session 5 msix_lifecycle 5 stopped making progress there (issue 11 note).
+# msix_passthrough is reported as skipped in both (L1_SKIP): there the
+# L1's kvm-hv forwards an L2 access beside the MSI-X table with its own
+# load or store to the BAR, from module text, which the L0 emulates; in
+# about one run of four under TCG the L0 cannot emulate that instruction
+# (its loads leave the register as it was, its store faults again
+# forever: README "Nested, end to end", known issue).
 L1_TESTS=${L1_TESTS-}
-L1_OFF_TESTS=${L1_OFF_TESTS-subpage_bar_uapi testbed_*}
+L1_OFF_TESTS=${L1_OFF_TESTS-subpage_bar_uapi testbed_* msix_*}
+L1_SKIP=${L1_SKIP-msix_passthrough}
+L1_SKIP_WHY="known issue: the L0 emulating the L1's MMIO from module text (README, Nested, end to end)"
 cd "$TOP"
 mkdir -p build/logs
 total_pass=0
@@ -138,6 +144,7 @@ for k in $KERNELS; do
 			# A nested-HV L1 under our kvm-hv (L0) runs the pseries
 			# selftests with 4K leaves, then with the L0's support
 			# off (the L1 falls back to exits).
+			export PTW_L1_SKIP_TESTS=$L1_SKIP PTW_L1_SKIP_WHY=$L1_SKIP_WHY
 			PTW_L0_NESTED_4K=1 PTW_L1_TESTS=$L1_TESTS run_host powernv9-l0 l1
 			layer "selftests($k/powernv9-l0/pseries-l1)" "$p" "$f" "$s"
 			PTW_L0_NESTED_4K=0 PTW_L1_TESTS=$L1_OFF_TESTS run_host powernv9-l0 l1

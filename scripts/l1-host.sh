@@ -20,7 +20,77 @@ TMO=${PTW_L1_TIMEOUT:-1500}
 OUT=/tmp/l1.out
 mkdir -p /tmp
 
-echo "ptw: l1 boot: pseries,cap-nested-hv=on -accel kvm -cpu host -m 3G -smp 1, timeout ${TMO}s"
+QUIET=${PTW_L1_QUIET:-300}
+MON=/tmp/l1mon
+
+# A stalled L1 is stopped after $QUIET s without a console line rather
+# than at the timeout, and shows where it stands: its registers and
+# stack by QEMU's monitor (a pipe chardev: a FIFO pair; the L1's module
+# text is not readable there), the L0's view of the QEMU threads (kernel
+# stacks), the instructions the L0 emulated (kvm:kvm_ppc_instr) and every
+# L0 CPU's backtrace.
+l1_stall_dump() {
+	local pid t
+
+	echo "ptw: l1 stall: no console line for ${QUIET}s; the L1's vCPU and the L0's view follow"
+	# stop first: every command kicks the vCPU out of KVM_RUN, and a
+	# kick may be all the L1 waits for
+	for c in stop "info registers" "x/512gx \$r1" cont; do
+		echo "$c" >"$MON.in"
+		sleep 3
+	done
+	sed 's/^/ptw: l1 monitor: /' /tmp/l1mon.txt
+	pid=$(cat /tmp/l1.pid)
+	for t in /proc/$pid/task/*; do
+		echo "ptw: l0 task $(cat "$t/comm") $(sed 's/.*) //' "$t/stat" | cut -d' ' -f1)"
+		sed 's/^/ptw: l0 stack: /' "$t/stack" 2>/dev/null
+	done
+	echo 0 >$TR/tracing_on
+	# the L0's last emulations outside the L1's linear map (its modules)
+	grep -v "pc 0xc000" $TR/trace | tail -80 | sed 's/^/ptw: l0 trace: /'
+	echo l >/proc/sysrq-trigger
+	sleep 2
+	dmesg | tail -80 | sed 's/^/ptw: l0 dmesg: /'
+}
+
+l1_watch() {
+	local last pid n=0
+
+	while [ ! -s /tmp/l1.pid ] && [ $n -lt 60 ]; do
+		sleep 1
+		n=$((n + 1))
+	done
+	pid=$(cat /tmp/l1.pid 2>/dev/null)
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 15
+		last=$(stat -c %Y /tmp/l1.raw 2>/dev/null || echo 0)
+		[ $(($(date +%s) - last)) -lt "$QUIET" ] && continue
+		l1_stall_dump
+		# does the L1 go on after the kicks? (a lost wakeup would)
+		sleep 20
+		echo "ptw: l1 stall: stopping the L1"
+		kill -KILL "$pid"
+		return
+	done
+}
+
+# The instructions the L0 emulates, for a stall's dump.
+TR=/sys/kernel/tracing
+echo 16384 >$TR/buffer_size_kb
+# PTW_L1_KPROBES (shell words): kprobe_events lines as well, e.g.
+# "r:qcopy~kvmhv_copy_from_guest_radix~ret=\$retval" ("~" for a space).
+# A kprobe on the L0's instruction fetch made the known stall vanish
+# (0 of 15 runs against 4 of 14): timing, README "Nested, end to end".
+echo 1 >$TR/events/kvm/kvm_ppc_instr/enable
+for k in ${PTW_L1_KPROBES:-}; do
+	echo "$k" | tr '~' ' ' >>$TR/kprobe_events &&
+		echo 1 >$TR/events/kprobes/enable
+done
+rm -f "$MON.in" "$MON.out" /tmp/l1.pid
+mkfifo "$MON.in" "$MON.out"
+cat "$MON.out" >/tmp/l1mon.txt &
+: >/tmp/l1.raw
+echo "ptw: l1 boot: pseries,cap-nested-hv=on -accel kvm -cpu host -m 3G -smp 1, timeout ${TMO}s, stall ${QUIET}s"
 t0=$(date +%s)
 # The bundle's own loader and libraries; -L for SLOF. The L1's command
 # line is the pseries host's (a 1G page for the 1G-leaf test,
@@ -33,7 +103,12 @@ timeout -s KILL "$TMO" "$Q/lib/ld64.so.2" --library-path "$Q/lib" \
 	-kernel /e2e/vmlinux -initrd /e2e/l1.cpio.gz \
 	-append "console=hvc0 rdinit=/init quiet oops=panic panic=-1 hugepagesz=1G hugepages=1 disable_ddw" \
 	-device pci-testdev -device virtio-net-pci,romfile= -device e1000e,romfile= \
-	</dev/null 2>&1 | tr -d '\r' | sed 's/^ptw: done /ptw: l1 done /' | tee "$OUT"
+	-chardev pipe,id=l1mon,path="$MON" -mon chardev=l1mon,mode=readline \
+	-pidfile /tmp/l1.pid </dev/null 2>&1 | tee /tmp/l1.raw | tr -d '\r' |
+	sed 's/^ptw: done /ptw: l1 done /' | tee "$OUT" &
+tpid=$!
+l1_watch &
+wait "$tpid"
 rc=$?
 echo "ptw: l1 qemu exited after $(($(date +%s) - t0)) s"
 # PTW_L1_DMESG=1: the L0's kernel log in any case.

@@ -119,8 +119,9 @@ fi
 # host's KVM (ours; kvm_hv.ptw_l0_nested_4k=$PTW_L0_NESTED_4K, default 1),
 # with an initramfs like the pseries host's (our modules, the selftests
 # of PTW_L1_TESTS, the init in mode check; PTW_L1_NESTED_4K sets the L1's
-# kvm_hv.ptw_nested_4k). scripts/l1-host.sh runs it and passes its
-# console on: its TAP is this run's.
+# kvm_hv.ptw_nested_4k; PTW_L1_SKIP_TESTS the selftests it reports as
+# skipped, PTW_L1_SKIP_WHY why). scripts/l1-host.sh runs it and passes
+# its console on: its TAP is this run's.
 if [ "$MODE" = l1 ]; then
 	[ "$MACHINE" = powernv9-l0 ] || die "mode l1 runs on powernv9-l0 only"
 	[ $DEBUG = 0 ] || die "mode l1 runs on the production kernel"
@@ -130,6 +131,8 @@ if [ "$MODE" = l1 ]; then
 	mkroot "$R1" pseries check "${PTW_L1_TESTS:-}"
 	cat >>"$R1/etc/ptw.env" <<-EOF
 	PTW_NESTED_4K=${PTW_L1_NESTED_4K:-}
+	PTW_SKIP_TESTS="${PTW_L1_SKIP_TESTS:-}"
+	PTW_SKIP_WHY="${PTW_L1_SKIP_WHY:-}"
 	EOF
 	(cd "$R1" && find . | cpio -o -H newc --quiet) | gzip -1 >"$R1.cpio.gz"
 	mkdir -p "$R/e2e"
@@ -140,6 +143,8 @@ if [ "$MODE" = l1 ]; then
 	cat >>"$R/etc/ptw.env" <<-EOF
 	PTW_L0_NESTED_4K=${PTW_L0_NESTED_4K:-1}
 	PTW_L1_TIMEOUT=${PTW_L1_TIMEOUT:-}
+	PTW_L1_QUIET=${PTW_L1_QUIET:-}
+	PTW_L1_KPROBES="${PTW_L1_KPROBES:-}"
 	PTW_L1_DMESG=${PTW_L1_DMESG:-}
 	EOF
 	TIMEOUT=${PTW_QEMU_TIMEOUT:-2400}
