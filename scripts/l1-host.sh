@@ -48,6 +48,15 @@ l1_stall_dump() {
 	echo 0 >$TR/tracing_on
 	# the L0's last emulations outside the L1's linear map (its modules)
 	grep -v "pc 0xc000" $TR/trace | tail -80 | sed 's/^/ptw: l0 trace: /'
+	# what the L0 itself has in its module area (the L1's modules sit at
+	# the same effective addresses) and its init area's bounds
+	grep "^0xc0080000004" /proc/vmallocinfo | sed 's/^/ptw: l0 vmalloc: /'
+	grep -w "__init_begin\|__init_end\|_stext" /proc/kallsyms | sed 's/^/ptw: l0 sym: /'
+	for m in kvm kvm_hv; do
+		for sec in .text .init.text .data .rodata; do
+			echo "ptw: l0 module $m $sec $(cat /sys/module/$m/sections/$sec 2>/dev/null)"
+		done
+	done
 	echo l >/proc/sysrq-trigger
 	sleep 2
 	dmesg | tail -80 | sed 's/^/ptw: l0 dmesg: /'
@@ -79,8 +88,8 @@ TR=/sys/kernel/tracing
 echo 16384 >$TR/buffer_size_kb
 # PTW_L1_KPROBES (shell words): kprobe_events lines as well, e.g.
 # "r:qcopy~kvmhv_copy_from_guest_radix~ret=\$retval" ("~" for a space).
-# A kprobe on the L0's instruction fetch made the known stall vanish
-# (0 of 15 runs against 4 of 14): timing, README "Nested, end to end".
+# A kprobe registered in the L0 made the known stall vanish (0 of 23
+# runs against 4 of 14): README "Nested, end to end".
 echo 1 >$TR/events/kvm/kvm_ppc_instr/enable
 for k in ${PTW_L1_KPROBES:-}; do
 	echo "$k" | tr '~' ' ' >>$TR/kprobe_events &&
