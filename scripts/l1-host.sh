@@ -74,6 +74,7 @@ l1_watch() {
 		sleep 15
 		last=$(stat -c %Y /tmp/l1.raw 2>/dev/null || echo 0)
 		[ $(($(date +%s) - last)) -lt "$QUIET" ] && continue
+		: >/tmp/l1.stalled
 		l1_stall_dump
 		# does the L1 go on after the kicks? (a lost wakeup would)
 		sleep 20
@@ -95,7 +96,7 @@ for k in ${PTW_L1_KPROBES:-}; do
 	echo "$k" | tr '~' ' ' >>$TR/kprobe_events &&
 		echo 1 >$TR/events/kprobes/enable
 done
-rm -f "$MON.in" "$MON.out" /tmp/l1.pid
+rm -f "$MON.in" "$MON.out" /tmp/l1.pid /tmp/l1.stalled
 mkfifo "$MON.in" "$MON.out"
 cat "$MON.out" >/tmp/l1mon.txt &
 : >/tmp/l1.raw
@@ -137,6 +138,11 @@ else
 	echo "not ok 1 the L1's kvm-hv does not report: L0 (linux,kvm) $want"
 fi
 echo "ptw: exit l1_capability 0"
+# A stall fails the run even if the kicks let the L1 finish.
+if [ -e /tmp/l1.stalled ]; then
+	echo "ptw: l1 error: the L1 stalled (dump above)"
+	exit 1
+fi
 grep -q '^ptw: l1 done ok' "$OUT" || {
 	echo "ptw: l1 error: the L1 did not finish (no 'ptw: done ok'); the L0's kernel log:"
 	dmesg | tail -60 | sed 's/^/ptw: l0 dmesg: /'
