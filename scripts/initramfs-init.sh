@@ -32,10 +32,12 @@ done
 # kvm-hv.ko runs (a selftest compares it with PTW_KVM_HV_BUILD_ID).
 echo "ptw: kvm_hv build-id $(od -An -tx1 -v /sys/module/kvm_hv/notes/.note.gnu.build-id |
 	tr -d ' \n' | cut -c33-)"
-# Where the modules' code is, so an address from a stalled host's dump
-# (l1-host.sh) can be looked up in them.
+# Where the modules' sections are, so an address from a stalled host's
+# dump (l1-host.sh) can be looked up in them.
 for m in kvm kvm_hv; do
-	echo "ptw: module $m .text $(cat /sys/module/$m/sections/.text)"
+	for sec in .text .data .rodata; do
+		echo "ptw: module $m $sec $(cat /sys/module/$m/sections/$sec)"
+	done
 done
 # run-qemu.sh powernv9-l0 l1: the L1's ptw_nested_4k as asked for.
 if [ -n "${PTW_NESTED_4K:-}" ]; then
@@ -131,13 +133,14 @@ for t in /selftests/*; do
 	fi
 	# PTW_SKIP_TESTS: selftests reported as skipped (TAP "1..0 # SKIP"
 	# with PTW_SKIP_WHY, counted as one skip) rather than run.
+	skip=0
 	for pat in ${PTW_SKIP_TESTS:-}; do
-		case "$name" in $pat) name= ;; esac
+		case "$name" in $pat) skip=1 ;; esac
 	done
-	if [ -z "$name" ]; then
-		echo "ptw: run ${t##*/}"
+	if [ $skip = 1 ]; then
+		echo "ptw: run $name"
 		echo "1..0 # SKIP ${PTW_SKIP_WHY:-skipped by PTW_SKIP_TESTS}"
-		echo "ptw: exit ${t##*/} 4"
+		echo "ptw: exit $name 4"
 		continue
 	fi
 	echo "ptw: run $name"
