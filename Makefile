@@ -73,10 +73,16 @@ harness:
 check:
 	bash scripts/check.sh
 
+# The QEMU the POWER hosts run in (TCG, for this machine) with the fixes
+# of patches/qemu-emulator/, cached outside the clone, linked as
+# build/emulator.
+emulator:
+	bash scripts/build-emulator.sh
+
 # The demo and the benchmarks boot the newest kernel of KERNELS; so does
 # the end-to-end run, where VFIO works (6.12).
 NEWEST		:= $(lastword $(KERNELS))
-run:
+run: emulator
 	$(MAKE) --no-print-directory KSERIES=$(NEWEST) selftests
 	KSERIES=$(NEWEST) B=$(TOP)/build/$(NEWEST) bash scripts/run-qemu.sh pseries run
 	@if [ "$(NEWEST)" != 6.1 ]; then $(MAKE) --no-print-directory e2e; fi
@@ -88,11 +94,11 @@ qemu:
 
 # A Linux guest of our QEMU inside the emulated powernv9 host, with
 # pci-testdev and e1000e passed through (6.12: 6.1's VFIO binds nothing).
-e2e: qemu
+e2e: qemu emulator
 	$(MAKE) --no-print-directory KSERIES=$(NEWEST) modules
 	KSERIES=$(NEWEST) B=$(TOP)/build/$(NEWEST) bash scripts/run-qemu.sh powernv9-l0 e2e
 
-bench:
+bench: emulator
 	$(MAKE) --no-print-directory KSERIES=$(NEWEST) selftests
 	KSERIES=$(NEWEST) B=$(TOP)/build/$(NEWEST) bash scripts/bench.sh
 
@@ -103,11 +109,11 @@ soak:
 	$(MAKE) -s -C tools/testing/kvm_pt soak
 
 clean:
-	rm -rf build/harness build/logs build/qemu-work $(foreach k,$(KERNELS),$(addprefix \
+	rm -rf build/harness build/logs build/qemu-work build/emulator-work $(foreach k,$(KERNELS),$(addprefix \
 		build/$(k)/,selftests lint logs modules modules-debug debug e2e qemu))
 
 distclean:
 	rm -rf build
 
-.PHONY: all fetch modules uapi selftests harness lint check run bench fuzz \
+.PHONY: all fetch modules uapi selftests harness lint check run bench fuzz emulator \
 	soak clean distclean debug-kernel qemu e2e

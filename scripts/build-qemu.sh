@@ -47,30 +47,9 @@ HOST_PKGS="gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
 . "$(dirname "$0")/host-pkgs.sh"
 need_host_pkgs $HOST_PKGS
 
-# A private apt state for ppc64el binaries and for sources: this host's
-# own entries, with deb-src added, so it follows whatever mirror the host
-# uses.
-ST="$W/apt"
-mkdir -p "$ST/state/lists/partial" "$ST/cache/archives/partial" "$ST/etc"
-touch "$ST/state/status"
-rm -f "$ST"/etc/*
-for f in /etc/apt/sources.list.d/*.sources; do
-	[ -f "$f" ] || continue
-	sed 's/^Types:.*/Types: deb deb-src/' "$f" >"$ST/etc/${f##*/}"
-done
-if [ -f /etc/apt/sources.list ]; then
-	sed -n 's/^deb \(.*\)/deb \1\ndeb-src \1/p' /etc/apt/sources.list >"$ST/etc/main.list"
-fi
-ls "$ST"/etc/* >/dev/null 2>&1 || die "no apt sources on this host"
-APT=(-o "Dir::State=$ST/state" -o "Dir::Cache=$ST/cache"
-     -o "Dir::State::status=$ST/state/status"
-     -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$ST/etc"
-     -o "APT::Architecture=ppc64el" -o "APT::Architectures::=ppc64el")
-if [ ! -f "$ST/updated" ] || [ -n "$(find "$ST/updated" -mmin +720)" ]; then
-	log "updating the ppc64el and source package index"
-	apt-get "${APT[@]}" update -qq >"$ST/update.log" 2>&1 || true
-	touch "$ST/updated"
-fi
+# A private apt state for ppc64el binaries and for sources.
+. "$(dirname "$0")/qemu-source.sh"
+qemu_apt_state "$W/apt"
 
 # The sysroot: what QEMU links (glib, pixman, zlib, libfdt) and the
 # closure of their Depends and Pre-Depends, minus what the cross
@@ -108,16 +87,13 @@ for p in $pkgs; do
 	[ -n "${ver[$p]:-}" ] && [ "${ver[$p]}" != "(none)" ] || die "no candidate for $p"
 done
 
-# The QEMU source: every 7.2 version of bookworm the index names, newest
-# first; the first that downloads wins.
-qvers=$(apt-cache "${APT[@]}" showsrc qemu 2>/dev/null | sed -n 's/^Version: //p' |
-	grep -E '^1:7\.2\+dfsg-7\+deb12u[0-9]+$' | sort -Vru)
-[ -n "$qvers" ] || die "no qemu 1:7.2+dfsg-7+deb12uN source in the index"
+qvers=$(qemu_versions)
 
 sysroot_list=$(for p in $pkgs; do echo "$p=${ver[$p]}"; done)
 # Our patches: the series and what it names (not the README).
-series=$(grep -v '^[[:space:]]*\(#.*\)\{0,1\}$' "$TOP/patches/qemu/series" 2>/dev/null || true)
-key=$( { echo "qemu-bundle recipe"; cat "$0"; cat "$TOP/patches/qemu/series";
+series=$(qemu_series "$TOP/patches/qemu")
+key=$( { echo "qemu-bundle recipe"; cat "$0" "$TOP/scripts/qemu-source.sh";
+	 cat "$TOP/patches/qemu/series";
 	 for p in $series; do cat "$TOP/patches/qemu/$p"; done; echo "$sysroot_list";
 	 echo "${PTW_QEMU_CONFIGURE:-}";
 	 "${CROSS}gcc" --version | head -1;
@@ -142,44 +118,9 @@ if [ -z "$C" ]; then
 	exec 8>"${PTW_BUILD_LOCK:-/tmp/kvm-pt-build.lock}"
 	flock 8
 	start=$(date +%s)
-	SRC="$W/src"
-	rm -rf "$SRC"
-	mkdir -p "$SRC"
-	QV=
-	for qv in $qvers; do
-		if (cd "$SRC" && apt-get "${APT[@]}" source -qq --download-only "qemu=$qv") \
-			>"$W/source.log" 2>&1; then
-			QV=$qv
-			break
-		fi
-		log "qemu=$qv does not download; trying an older one"
-		rm -rf "${SRC:?}"/*
-	done
-	[ -n "$QV" ] || die "no qemu 7.2 source downloads (tried: $qvers; log $W/source.log)"
+	qemu_source_tree "$W" "$qvers" "$TOP/patches/qemu"
 	C="$CACHE/qemu-${QV#1:}-$key"
 	log "building qemu $QV into $C (cold: minutes)"
-	# dpkg-source applies Debian's own patches (debian/patches).
-	dsc=$(ls "$SRC"/qemu_*.dsc)
-	(cd "$SRC" && dpkg-source --no-check -x "$dsc" tree) >"$W/dpkg-source.log" 2>&1 ||
-		die "dpkg-source -x failed (log $W/dpkg-source.log)"
-	Q="$SRC/tree"
-	# Ours on top: patches/qemu/series, each a git format-patch file.
-	# They must apply both ways the patch author may work: as a quilt
-	# series (quilt push -a, then popped again) and with git am, whose
-	# result is what gets built.
-	if [ -n "$series" ]; then
-		(cd "$Q" && export QUILT_PATCHES="$TOP/patches/qemu" QUILT_PC=.pc-ptw &&
-		 quilt push -a -q && quilt pop -a -q && rm -rf .pc-ptw) >"$W/quilt.log" 2>&1 ||
-			{ cat "$W/quilt.log"; die "patches/qemu/series does not apply with quilt"; }
-		(cd "$Q" && git init -q && git add -A && git -c user.name=build-qemu \
-			-c user.email=build-qemu@localhost commit -q -m "Debian $QV" &&
-		 for p in $series; do
-			git -c user.name=build-qemu -c user.email=build-qemu@localhost \
-				am -q "$TOP/patches/qemu/$p" || exit 1
-		 done) >"$W/git-am.log" 2>&1 ||
-			{ cat "$W/git-am.log"; die "patches/qemu/series does not apply with git am"; }
-		log "applied (quilt and git am): $(echo $series)"
-	fi
 
 	# The sysroot, from Debian's ppc64el packages.
 	S="$W/sysroot"

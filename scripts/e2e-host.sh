@@ -40,22 +40,7 @@ tap() {	# status description
 	T=$((T + 1))
 }
 
-find_dev() {	# vendor:device -> PCI address
-	for d in /sys/bus/pci/devices/*; do
-		if [ "$(cat "$d/vendor"):$(cat "$d/device")" = "$1" ]; then
-			echo "${d##*/}"
-			return
-		fi
-	done
-}
-
-vfio_bind() {	# PCI address; as lib/ppc_vfio_util.c does it
-	[ -e "/sys/bus/pci/devices/$1/driver" ] &&
-		echo "$1" >"/sys/bus/pci/devices/$1/driver/unbind"
-	echo vfio-pci >"/sys/bus/pci/devices/$1/driver_override"
-	echo "$1" >/sys/bus/pci/drivers_probe
-	[ "$(basename "$(readlink "/sys/bus/pci/devices/$1/driver")")" = vfio-pci ]
-}
+. /e2e/host-pci.sh
 
 # Exits to the VMM: QEMU's KVM_RUN ioctls (each one after the first
 # follows an exit of the vCPU to QEMU), counted by a hist trigger on the

@@ -82,13 +82,34 @@ TR=/sys/kernel/tracing
 echo 16384 >$TR/buffer_size_kb
 # PTW_L1_KPROBES (shell words): kprobe_events lines as well, e.g.
 # "r:qcopy~kvmhv_copy_from_guest_radix~ret=\$retval" ("~" for a space).
-# A kprobe registered in the L0 made the known stall vanish (0 of 23
-# runs against 4 of 14): README "Nested, end to end".
 echo 1 >$TR/events/kvm/kvm_ppc_instr/enable
 for k in ${PTW_L1_KPROBES:-}; do
 	echo "$k" | tr '~' ' ' >>$TR/kprobe_events
 done
 [ -z "${PTW_L1_KPROBES:-}" ] || echo 1 >$TR/events/kprobes/enable
+# The L1's devices: emulated by our QEMU, or with PTW_L1_PASSTHROUGH=1
+# this host's own pci-testdev and e1000e passed through by VFIO (and our
+# QEMU's windows): the L1's windows then lie over IO memory the L1 was
+# given, which this host's kvm-hv maps for the L1 with 4K leaves where
+# the offsets differ, and the L1's 4K leaves over it are served with
+# shadow leaves onto those windows (README "Nested": case (b)).
+L1_DEVS="-device pci-testdev -device virtio-net-pci,romfile= -device e1000e,romfile="
+if [ "${PTW_L1_PASSTHROUGH:-0}" = 1 ]; then
+	. /e2e/host-pci.sh
+	TD=$(find_dev 0x1b36:0x0005)
+	E1K=$(find_dev 0x8086:0x10d3)
+	vfio_bind "$TD" && vfio_bind "$E1K" ||
+		echo "ptw: l1 error: cannot bind $TD and $E1K to vfio-pci"
+	L1_DEVS="-device vfio-pci,host=$TD -device virtio-net-pci,romfile= -device vfio-pci,host=$E1K"
+	echo "ptw: l1 passthrough: pci-testdev $TD, e1000e $E1K"
+fi
+# The L2 accesses this host served through the L1's leaves onto the L1's
+# windows (kvm_ptw_nested_fault), in a trace instance of their own so
+# the emulation trace cannot overwrite them.
+NT=$TR/instances/ptw_nested
+mkdir -p $NT
+echo 4096 >$NT/buffer_size_kb
+echo 1 >$NT/events/kvm_ptw/kvm_ptw_nested_fault/enable
 rm -f "$MON.in" "$MON.out" /tmp/l1.pid /tmp/l1.stalled
 mkfifo "$MON.in" "$MON.out"
 cat "$MON.out" >/tmp/l1mon.txt &
@@ -105,7 +126,7 @@ timeout -s KILL "$TMO" "$Q/lib/ld64.so.2" --library-path "$Q/lib" \
 	-serial mon:stdio -no-reboot \
 	-kernel /e2e/vmlinux -initrd /e2e/l1.cpio.gz \
 	-append "console=hvc0 rdinit=/init quiet oops=panic panic=-1 hugepagesz=1G hugepages=1 disable_ddw" \
-	-device pci-testdev -device virtio-net-pci,romfile= -device e1000e,romfile= \
+	$L1_DEVS \
 	-chardev pipe,id=l1mon,path="$MON" -mon chardev=l1mon,mode=readline \
 	-pidfile /tmp/l1.pid </dev/null 2>&1 | tee /tmp/l1.raw | tr -d '\r' |
 	sed 's/^ptw: done /ptw: l1 done /' | tee "$OUT" &
@@ -130,6 +151,41 @@ else
 	echo "not ok 1 the L1's kvm-hv does not report: L0 (linux,kvm) $want"
 fi
 echo "ptw: exit l1_capability 0"
+# Case (b) of README "Nested": with the devices passed through, the L1's
+# 4K leaves over its windows are served with shadow leaves, and every
+# host page one maps lies inside a BAR of a device the L1 was given;
+# with emulated devices the L1 VM has no windows here and none is served.
+echo 0 >$NT/tracing_on
+grep 'kvm_ptw_nested_fault:' $NT/trace >/tmp/l1.nested
+n=$(wc -l </tmp/l1.nested)
+hpas=$(sed -n 's/.* hpa \(0x[0-9a-f]*\)$/\1/p' /tmp/l1.nested | grep -v '^0x0$' | sort -u)
+m=$(grep -vc ' hpa 0x0$' /tmp/l1.nested)
+echo "ptw: run l1_nested_windows"
+echo "1..1"
+if [ "${PTW_L1_PASSTHROUGH:-0}" = 1 ]; then
+	out=0
+	for h in $hpas; do
+		in=0
+		for d in "$TD" "$E1K"; do
+			while read -r start end flags; do
+				[ $((start)) -ne 0 ] && [ $((h)) -ge $((start)) ] &&
+					[ $((h + 0xfff)) -le $((end)) ] && in=1
+			done <"/sys/bus/pci/devices/$d/resource"
+		done
+		[ $in = 1 ] || { out=$((out + 1)); echo "# host page $h is in no BAR of $TD or $E1K"; }
+	done
+	echo "# L2 accesses through the L1's window leaves: $n, $m with a shadow leaf, host pages: $(echo $hpas)"
+	if [ "$m" -gt 0 ] && [ $out = 0 ]; then
+		echo "ok 1 the L1's 4K leaves over its windows map $m times, onto $(echo $hpas | wc -w) host pages, each inside a passed-through BAR"
+	else
+		echo "not ok 1 the L1's 4K leaves over its windows: $m mapped, $out host pages outside the passed-through BARs"
+	fi
+elif [ "$n" = 0 ]; then
+	echo "ok 1 emulated devices: no L2 access reached an L1 window here"
+else
+	echo "not ok 1 emulated devices, yet $n L2 accesses reached an L1 window here"
+fi
+echo "ptw: exit l1_nested_windows 0"
 # A stall fails the run even if the kicks let the L1 finish.
 if [ -e /tmp/l1.stalled ]; then
 	echo "ptw: l1 error: the L1 stalled (dump above)"

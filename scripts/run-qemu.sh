@@ -13,6 +13,9 @@
 # debug kernel of scripts/build-debug-kernel.sh (lockdep, KASAN, ...) with
 # the modules built for it instead, and also fails on any lockdep, KASAN,
 # KFENCE, sleeping-in-atomic or RCU report.
+# The emulator is our build of QEMU (scripts/build-emulator.sh, built when
+# build/emulator is missing: the fixes of patches/qemu-emulator/);
+# PTW_EMULATOR names another binary (qemu-system-ppc64: Debian's own).
 # The console goes to build/<series>/logs/<machine>-<mode>.log. Exit status is
 # non-zero on a timeout, an oops/panic/warning, or a missing "ptw: done ok".
 set -euo pipefail
@@ -25,6 +28,10 @@ TIMEOUT=${PTW_QEMU_TIMEOUT:-600}
 die() { echo "run-qemu: error: $*" >&2; exit 1; }
 
 [ -f "$B/versions.mk" ] || die "run scripts/fetch.sh first"
+EMULATOR=${PTW_EMULATOR:-$TOP/build/emulator/bin/qemu-system-ppc64}
+if [ -z "${PTW_EMULATOR:-}" ] && [ ! -x "$EMULATOR" ]; then
+	bash "$TOP/scripts/build-emulator.sh" || die "the emulator does not build"
+fi
 eval "$(sed -n 's/^\([A-Z]*\) := \(.*\)$/\1="\2"/p' "$B/versions.mk")"
 MODS="$B/modules"
 NAME=$MACHINE
@@ -102,6 +109,7 @@ if [ "$MODE" = e2e ]; then
 	powerpc64le-linux-gnu-strip -o "$R/e2e/vmlinux" "$KIMAGE"
 	cp "$B/e2e/guest.cpio.gz" "$R/e2e/"
 	install -m 755 "$TOP/scripts/e2e-host.sh" "$R/e2e/host.sh"
+	install -m 644 "$TOP/scripts/host-pci.sh" "$R/e2e/host-pci.sh"
 	# Values may hold spaces: single-quoted for the init's shell.
 	q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 	cat >>"$R/etc/ptw.env" <<EOF
@@ -140,12 +148,14 @@ if [ "$MODE" = l1 ]; then
 	powerpc64le-linux-gnu-strip -o "$R/e2e/vmlinux" "$KIMAGE"
 	cp "$R1.cpio.gz" "$R/e2e/l1.cpio.gz"
 	install -m 755 "$TOP/scripts/l1-host.sh" "$R/e2e/l1-host.sh"
+	install -m 644 "$TOP/scripts/host-pci.sh" "$R/e2e/host-pci.sh"
 	cat >>"$R/etc/ptw.env" <<-EOF
 	PTW_L0_NESTED_4K=${PTW_L0_NESTED_4K:-1}
 	PTW_L1_TIMEOUT=${PTW_L1_TIMEOUT:-}
 	PTW_L1_QUIET=${PTW_L1_QUIET:-}
 	PTW_L1_KPROBES="${PTW_L1_KPROBES:-}"
 	PTW_L1_DMESG=${PTW_L1_DMESG:-}
+	PTW_L1_PASSTHROUGH=${PTW_L1_PASSTHROUGH:-}
 	EOF
 	TIMEOUT=${PTW_QEMU_TIMEOUT:-2400}
 fi
@@ -211,7 +221,7 @@ set +e
 # One emulated host at a time on this machine (2 cores): concurrent runs
 # (another clone, a helper's worktree) wait here instead of starving.
 flock "${PTW_QEMU_LOCK:-/tmp/kvm-pt-qemu.lock}" \
-timeout --foreground -k 10 "$TIMEOUT" qemu-system-ppc64 "${QM[@]}" -accel tcg \
+timeout --foreground -k 10 "$TIMEOUT" "$EMULATOR" "${QM[@]}" -accel tcg \
 	-nographic $NODEFAULTS -serial mon:stdio -no-reboot \
 	-kernel "$KIMAGE" -initrd "$R.cpio.gz" \
 	-append "console=$CONSOLE rdinit=/init quiet oops=panic panic=-1 ${EXTRA_APPEND:-} ${DEBUG_APPEND:-}" \

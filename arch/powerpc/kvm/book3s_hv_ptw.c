@@ -422,16 +422,19 @@ enum kvmppc_ptw_class kvmppc_ptw_nested_page(struct kvmppc_ptw *p, u64 gpa,
 /**
  * kvmppc_ptw_nested_account() - count a nested guest's fault on a window
  * @p: the VM's window state
+ * @nested_lpid: the nested guest's (shadow) LPID
+ * @n_gpa: the nested guest's address
  * @class: from kvmppc_ptw_nested_page()
- * @gpa: the VM's address
+ * @gpa: the VM's address (the L1 leaf's)
+ * @hpa: the host 4K page a shadow leaf maps (0 if none)
  * @mapped: a shadow leaf now maps it
  *
  * Counted with the VM's own: the window served an access either way.
  * Called with kvm->mmu_lock held.
  */
-void kvmppc_ptw_nested_account(struct kvmppc_ptw *p,
-			       enum kvmppc_ptw_class class, u64 gpa,
-			       bool mapped)
+void kvmppc_ptw_nested_account(struct kvmppc_ptw *p, unsigned int nested_lpid,
+			       u64 n_gpa, enum kvmppc_ptw_class class,
+			       u64 gpa, u64 hpa, bool mapped)
 {
 	lockdep_assert_held(&p->kvm->mmu_lock);
 	if (!ptw_find(p, gpa))
@@ -439,7 +442,8 @@ void kvmppc_ptw_nested_account(struct kvmppc_ptw *p,
 	ptw_count_fault(p, class);
 	if (ptw_class_maps(class))
 		ptw_count_map(p, class, mapped ? 0 : -EAGAIN);
-	trace_kvm_ptw_fault(p->kvm->arch.lpid, gpa, class, 0, mapped, 0);
+	trace_kvm_ptw_nested_fault(p->kvm->arch.lpid, nested_lpid, n_gpa, gpa,
+				   class, mapped ? hpa : 0);
 }
 
 /**

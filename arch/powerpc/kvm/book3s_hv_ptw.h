@@ -187,9 +187,9 @@ struct kvmppc_ptw *kvmppc_ptw_get(struct kvm *kvm);
 void kvmppc_ptw_nested_resume(struct kvmppc_ptw *p, unsigned long gpa);
 enum kvmppc_ptw_class kvmppc_ptw_nested_page(struct kvmppc_ptw *p, u64 gpa,
 					     u64 *hpa);
-void kvmppc_ptw_nested_account(struct kvmppc_ptw *p,
-			       enum kvmppc_ptw_class class, u64 gpa,
-			       bool mapped);
+void kvmppc_ptw_nested_account(struct kvmppc_ptw *p, unsigned int nested_lpid,
+			       u64 n_gpa, enum kvmppc_ptw_class class,
+			       u64 gpa, u64 hpa, bool mapped);
 u64 kvmppc_ptw_window_bytes(struct kvm *kvm, u64 start, u64 end);
 void kvmppc_ptw_nested_unmap_host(struct kvm *kvm, u64 start, u64 end);
 

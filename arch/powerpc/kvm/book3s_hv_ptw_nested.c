@@ -221,7 +221,8 @@ static long ptw_nested_window(struct kvm_vcpu *vcpu,
 		retried = true;
 	}
 	if (ret != -EAGAIN)
-		kvmppc_ptw_nested_account(p, class, gpa, !ret);
+		kvmppc_ptw_nested_account(p, gp->shadow_lpid, n_gpa, class,
+					  gpa, hpa, !ret);
 	kvmppc_ptw_shadow_finish(kvm, &sc);
 	spin_unlock(&kvm->mmu_lock);
 	return ret == -ENOENT ? -ENOENT : RESUME_GUEST;

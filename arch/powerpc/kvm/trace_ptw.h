@@ -57,6 +57,35 @@ TRACE_EVENT(kvm_ptw_fault,
 		      __entry->hpa, __entry->npages, __entry->ret)
 );
 
+/*
+ * A nested guest's access through an L1 leaf onto one of the L1's windows
+ * (we are the L0): the page class there and the host 4K page the shadow
+ * leaf maps (0: none, the access is emulated MMIO).
+ */
+TRACE_EVENT(kvm_ptw_nested_fault,
+	    TP_PROTO(unsigned int lpid, unsigned int nested_lpid, u64 n_gpa,
+		     u64 gpa, int class, u64 hpa),
+	    TP_ARGS(lpid, nested_lpid, n_gpa, gpa, class, hpa),
+
+	    TP_STRUCT__entry(__field(unsigned int, lpid)
+			     __field(unsigned int, nested_lpid)
+			     __field(u64, n_gpa)
+			     __field(u64, gpa)
+			     __field(int, class)
+			     __field(u64, hpa)),
+
+	    TP_fast_assign(__entry->lpid = lpid;
+			   __entry->nested_lpid = nested_lpid;
+			   __entry->n_gpa = n_gpa;
+			   __entry->gpa = gpa;
+			   __entry->class = class;
+			   __entry->hpa = hpa;),
+
+	    TP_printk("lpid %u nested lpid %u n_gpa 0x%llx gpa 0x%llx class %d hpa 0x%llx",
+		      __entry->lpid, __entry->nested_lpid, __entry->n_gpa,
+		      __entry->gpa, __entry->class, __entry->hpa)
+);
+
 /* One 4K mapping removed. */
 TRACE_EVENT(kvm_ptw_unmap,
 	    TP_PROTO(unsigned int lpid, u64 gpa),
