@@ -36,7 +36,7 @@ HOST_PKGS="gcc qemu-system-data ipxe-qemu meson ninja-build pkg-config python3
 need_host_pkgs $HOST_PKGS
 
 . "$(dirname "$0")/qemu-source.sh"
-qemu_apt_state "$W/apt"
+ppc64el_apt_state "$W/apt" "deb deb-src"
 qvers=$(qemu_versions)
 series=$(qemu_series "$PD")
 key=$( { echo "emulator recipe"; cat "$0" "$TOP/scripts/qemu-source.sh" "$PD/series";
@@ -45,17 +45,8 @@ key=$( { echo "emulator recipe"; cat "$0" "$TOP/scripts/qemu-source.sh" "$PD/ser
 	 dpkg-query -W -f='${Package}=${Version}\n' $LIBS qemu-system-data; } |
 	sha256sum | cut -c1-16)
 
-mkdir -p "$CACHE" "$W"
-exec 9>"$CACHE/.qemu-lock"
-flock 9
-C=
-for qv in $qvers; do
-	c="$CACHE/emulator-${qv#1:}-$key"
-	if [ -f "$c/.done" ]; then
-		C=$c
-		break
-	fi
-done
+mkdir -p "$W"
+qemu_cached emulator "$key" "$qvers"
 if [ -z "$C" ]; then
 	exec 8>"${PTW_BUILD_LOCK:-/tmp/kvm-pt-build.lock}"
 	flock 8

@@ -49,7 +49,7 @@ need_host_pkgs $HOST_PKGS
 
 # A private apt state for ppc64el binaries and for sources.
 . "$(dirname "$0")/qemu-source.sh"
-qemu_apt_state "$W/apt"
+ppc64el_apt_state "$W/apt" "deb deb-src"
 
 # The sysroot: what QEMU links (glib, pixman, zlib, libfdt) and the
 # closure of their Depends and Pre-Depends, minus what the cross
@@ -100,18 +100,8 @@ key=$( { echo "qemu-bundle recipe"; cat "$0" "$TOP/scripts/qemu-source.sh";
 	 dpkg-query -W -f='${Version}\n' qemu-system-data libc6-dev-ppc64el-cross; } |
 	sha256sum | cut -c1-16)
 
-mkdir -p "$CACHE" "$W"
-# One QEMU build at a time on this machine, whichever clone asks.
-exec 9>"$CACHE/.qemu-lock"
-flock 9
-C=
-for qv in $qvers; do
-	c="$CACHE/qemu-${qv#1:}-$key"
-	if [ -f "$c/.done" ]; then
-		C=$c
-		break
-	fi
-done
+mkdir -p "$W"
+qemu_cached qemu "$key" "$qvers"
 if [ -z "$C" ]; then
 	# The machine's big-build lock too: kernel and QEMU builds of other
 	# clones take it, and two of them at once starve each other (2 cores).

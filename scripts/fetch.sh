@@ -39,38 +39,10 @@ HOST_PKGS="gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
 . "$(dirname "$0")/host-pkgs.sh"
 need_host_pkgs $HOST_PKGS
 
-# A private apt state that sees Debian's ppc64el archive, built from this
-# host's own source list so it follows whatever mirror the host uses (plus
-# the suite the series comes from).
+# Debian's ppc64el archive (plus the suite the series comes from).
+. "$(dirname "$0")/apt-state.sh"
 ST="$B/apt-ppc64el"
-mkdir -p "$ST/state/lists/partial" "$ST/cache/archives/partial" "$ST/etc"
-touch "$ST/state/status"
-cp /etc/apt/sources.list.d/*.sources "$ST/etc/" 2>/dev/null || true
-[ -f /etc/apt/sources.list ] && grep -q '^deb ' /etc/apt/sources.list &&
-	cp /etc/apt/sources.list "$ST/etc/main.list"
-if [ -n "$EXTRA_SUITE" ]; then
-	uri=$(sed -n 's/^URIs: *\(.*debian\)\/* *$/\1/p' /etc/apt/sources.list.d/*.sources \
-		2>/dev/null | grep -v security | head -1 || true)
-	uri=${uri:-http://deb.debian.org/debian}
-	cat >"$ST/etc/$EXTRA_SUITE.sources" <<EOF
-Types: deb
-URIs: $uri
-Suites: $EXTRA_SUITE
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-fi
-APT_PPC=(-o "Dir::State=$ST/state" -o "Dir::Cache=$ST/cache"
-	 -o "Dir::State::status=$ST/state/status"
-	 -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$ST/etc"
-	 -o "APT::Architecture=ppc64el" -o "APT::Architectures::=ppc64el")
-
-if [ ! -f "$ST/updated" ] || [ -n "$(find "$ST/updated" -mmin +720)" ]; then
-	log "updating the ppc64el package index"
-	# A partial index (a mirror mid-sync) is fine: we use what resolves.
-	apt-get "${APT_PPC[@]}" update -qq >"$ST/update.log" 2>&1 || true
-	touch "$ST/updated"
-fi
+ppc64el_apt_state "$ST" deb "$EXTRA_SUITE"
 
 DEBS="$B/debs"
 mkdir -p "$DEBS"
@@ -79,17 +51,17 @@ mkdir -p "$DEBS"
 debfile() { ls "$DEBS/${1}_${2/:/%3a}_"*.deb 2>/dev/null | head -1; }
 download() {
 	[ -n "$(debfile "$1" "$2")" ] && return 0
-	(cd "$DEBS" && apt-get "${APT_PPC[@]}" download -qq "$1=$2") \
+	(cd "$DEBS" && apt-get "${APT[@]}" download -qq "$1=$2") \
 		>>"$DEBS/download.log" 2>&1
 }
 versions() {	# every version of a package in the index, newest first
-	apt-cache "${APT_PPC[@]}" madison "$1" 2>/dev/null |
+	apt-cache "${APT[@]}" madison "$1" 2>/dev/null |
 		awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort -Vru
 }
 
 # Every image of the series and flavour the index names, every version of
 # each, newest first; the first whose image, headers and source download.
-cands=$(apt-cache "${APT_PPC[@]}" pkgnames "linux-image-$KSERIES." 2>/dev/null |
+cands=$(apt-cache "${APT[@]}" pkgnames "linux-image-$KSERIES." 2>/dev/null |
 	grep -E "^linux-image-${KSERIES//./\\.}\.[0-9]+[^ ]*-$FLAVOUR\$" | sort -Vr || true)
 [ -n "$cands" ] || die "no ppc64el linux-image-$KSERIES.*-$FLAVOUR in the index (see $ST/update.log)"
 img= KPKGVER= tried=

@@ -165,14 +165,14 @@ echo "1..1"
 if [ "${PTW_L1_PASSTHROUGH:-0}" = 1 ]; then
 	out=0
 	for h in $hpas; do
-		in=0
+		inside=0
 		for d in "$TD" "$E1K"; do
 			while read -r start end flags; do
 				[ $((start)) -ne 0 ] && [ $((h)) -ge $((start)) ] &&
-					[ $((h + 0xfff)) -le $((end)) ] && in=1
+					[ $((h + 0xfff)) -le $((end)) ] && inside=1
 			done <"/sys/bus/pci/devices/$d/resource"
 		done
-		[ $in = 1 ] || { out=$((out + 1)); echo "# host page $h is in no BAR of $TD or $E1K"; }
+		[ $inside = 1 ] || { out=$((out + 1)); echo "# host page $h is in no BAR of $TD or $E1K"; }
 	done
 	echo "# L2 accesses through the L1's window leaves: $n, $m with a shadow leaf, host pages: $(echo $hpas)"
 	if [ "$m" -gt 0 ] && [ $out = 0 ]; then

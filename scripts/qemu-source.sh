@@ -7,33 +7,9 @@
 # patches and then one of our series on top. The caller defines die()
 # and log().
 
-# qemu_apt_state DIR: a private apt state in DIR that sees this host's
-# own sources, with deb-src added (the host itself has none), and
-# ppc64el binaries (build-qemu.sh's sysroot); fills the array APT.
-qemu_apt_state() {
-	local st=$1 f
-
-	mkdir -p "$st/state/lists/partial" "$st/cache/archives/partial" "$st/etc"
-	touch "$st/state/status"
-	rm -f "$st"/etc/*
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		sed 's/^Types:.*/Types: deb deb-src/' "$f" >"$st/etc/${f##*/}"
-	done
-	if [ -f /etc/apt/sources.list ]; then
-		sed -n 's/^deb \(.*\)/deb \1\ndeb-src \1/p' /etc/apt/sources.list >"$st/etc/main.list"
-	fi
-	ls "$st"/etc/* >/dev/null 2>&1 || die "no apt sources on this host"
-	APT=(-o "Dir::State=$st/state" -o "Dir::Cache=$st/cache"
-	     -o "Dir::State::status=$st/state/status"
-	     -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$st/etc"
-	     -o "APT::Architecture=ppc64el" -o "APT::Architectures::=ppc64el")
-	if [ ! -f "$st/updated" ] || [ -n "$(find "$st/updated" -mmin +720)" ]; then
-		log "updating the ppc64el and source package index"
-		apt-get "${APT[@]}" update -qq >"$st/update.log" 2>&1 || true
-		touch "$st/updated"
-	fi
-}
+# The private apt state (ppc64el_apt_state, with deb-src entries) whose
+# APT the functions below use.
+. "$(dirname "${BASH_SOURCE[0]}")/apt-state.sh"
 
 # qemu_versions: every 7.2 version of bookworm the index names, newest
 # first (the first that downloads wins).
@@ -90,4 +66,23 @@ qemu_source_tree() {
 	 done) >"$w/git-am.log" 2>&1 ||
 		{ cat "$w/git-am.log"; die "$pd/series does not apply with git am"; }
 	log "applied (quilt and git am): $(echo $series)"
+}
+
+# qemu_cached NAME KEY VERSIONS: takes the machine's QEMU build lock (fd 9:
+# one QEMU build at a time, whichever clone asks; the caller releases it)
+# and sets C to $CACHE/NAME-<version>-KEY of the first of VERSIONS built
+# there, or to nothing.
+qemu_cached() {
+	local qv
+
+	mkdir -p "$CACHE"
+	exec 9>"$CACHE/.qemu-lock"
+	flock 9
+	C=
+	for qv in $3; do
+		if [ -f "$CACHE/$1-${qv#1:}-$2/.done" ]; then
+			C="$CACHE/$1-${qv#1:}-$2"
+			return 0
+		fi
+	done
 }
