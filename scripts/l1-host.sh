@@ -6,13 +6,15 @@
 # and kvm-hv.ko are loaded with kvm_hv.ptw_l0_nested_4k as asked for:
 # our QEMU (/e2e/qemu) boots the same kernel as a pseries guest with
 # cap-nested-hv=on under this host's KVM -- a nested-HV L1 hypervisor --
-# with pci-testdev, virtio-net and e1000e emulated by this QEMU and the
-# L1 initramfs of run-qemu.sh (our modules, the selftests, the init in
-# mode check). The L1's console is this script's output, its lines as
-# they are (its TAP and "ptw: run/exit" lines are this run's results),
-# but the L1's "ptw: done" is reported as "ptw: l1 done" so only this
-# host's own init ends the run. Exit status 0 if the L1 finished its
-# plan ("ptw: done ok") without stalling.
+# with pci-testdev, virtio-net and e1000e emulated by this QEMU (or,
+# PTW_L1_PASSTHROUGH=1, this host's own pci-testdev and e1000e passed
+# through by VFIO) and the L1 initramfs of run-qemu.sh (our modules, the
+# selftests, the init in mode check). The L1's console is this script's
+# output, its lines as they are (its TAP and "ptw: run/exit" lines are
+# this run's results), but the L1's "ptw: done" is reported as "ptw: l1
+# done" so only this host's own init ends the run; then two tests of its
+# own (l1_capability, l1_nested_windows). Exit status 0 if the L1
+# finished its plan ("ptw: done ok") without stalling.
 . /etc/ptw.env
 
 Q=/e2e/qemu
