@@ -39,7 +39,7 @@ for m in kvm kvm_hv; do
 		echo "ptw: module $m $sec $(cat /sys/module/$m/sections/$sec)"
 	done
 done
-# run-qemu.sh powernv9-l0 l1: the L1's ptw_nested_4k as asked for.
+# PTW_NESTED_4K (run-qemu.sh; in mode l1 the L1's): kvm_hv.ptw_nested_4k.
 if [ -n "${PTW_NESTED_4K:-}" ]; then
 	echo "$PTW_NESTED_4K" >/sys/module/kvm_hv/parameters/ptw_nested_4k
 fi

@@ -88,6 +88,7 @@ mkroot() {
 	PTW_MSIX_INSNS_PER_ACCESS=${PTW_MSIX_INSNS_PER_ACCESS:-}
 	PTW_STRESS_SECS=${PTW_STRESS_SECS:-}
 	PTW_TESTS="${PTW_TESTS:-}"
+	PTW_NESTED_4K=${PTW_NESTED_4K:-}
 	PTW_KVM_HV_BUILD_ID=$(powerpc64le-linux-gnu-readelf -n "$MODS/kvm-hv.ko" |
 		sed -n 's/^ *Build ID: //p')
 	EOF

@@ -1546,6 +1546,7 @@ static int ptw_get_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 {
 	struct kvmppc_ptw *p = dev->private;
 	struct kvm_ppc_pt_window_stats stats;
+	u64 flags;
 	int i;
 
 	switch (attr->group) {
@@ -1554,6 +1555,12 @@ static int ptw_get_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 	case KVM_DEV_PPC_PTW_GRP_MSIX_PBA:
 	case KVM_DEV_PPC_PTW_GRP_MSIX_STATE:
 		return kvmppc_ptw_msix_vmm_get(p, attr);
+	case KVM_DEV_PPC_PTW_GRP_INFO:
+		if (attr->attr != KVM_DEV_PPC_PTW_INFO_FLAGS)
+			return -ENXIO;
+		/* map_4k is decided at creation and never changes. */
+		flags = p->map_4k ? KVM_PPC_PTW_INFO_MAP_4K : 0;
+		return put_user(flags, (u64 __user *)u64_to_user_ptr(attr->addr));
 	}
 	if (attr->group != KVM_DEV_PPC_PTW_GRP_STATS ||
 	    attr->attr != KVM_DEV_PPC_PTW_STATS)
@@ -1581,6 +1588,10 @@ static int ptw_has_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 		break;
 	case KVM_DEV_PPC_PTW_GRP_STATS:
 		if (attr->attr == KVM_DEV_PPC_PTW_STATS)
+			return 0;
+		break;
+	case KVM_DEV_PPC_PTW_GRP_INFO:
+		if (attr->attr == KVM_DEV_PPC_PTW_INFO_FLAGS)
 			return 0;
 		break;
 	case KVM_DEV_PPC_PTW_GRP_MSIX_CTRL:

@@ -54,6 +54,11 @@
 #define KVM_DEV_PPC_PTW_GRP_MSIX_PBA	7
 #define KVM_DEV_PPC_PTW_GRP_MSIX_RESET	8
 #define KVM_DEV_PPC_PTW_GRP_MSIX_STATE	9
+/*
+ * What the VM's windows can do here (KVM_GET_DEVICE_ATTR): GRP_INFO,
+ * attr = KVM_DEV_PPC_PTW_INFO_FLAGS, addr -> __u64 of KVM_PPC_PTW_INFO_*.
+ */
+#define KVM_DEV_PPC_PTW_GRP_INFO	10
 
 /* QEMU's spapr PHB MSI window, where ibm,change-msi points messages. */
 #define KVM_PPC_PTW_DEFAULT_MSI_WINDOW	0x40000000000ULL
@@ -66,6 +71,19 @@
 
 /* Attribute of KVM_DEV_PPC_PTW_GRP_STATS (KVM_GET_DEVICE_ATTR). */
 #define KVM_DEV_PPC_PTW_STATS	1	/* addr: struct kvm_ppc_pt_window_stats */
+
+/* Attribute of KVM_DEV_PPC_PTW_GRP_INFO (KVM_GET_DEVICE_ATTR). */
+#define KVM_DEV_PPC_PTW_INFO_FLAGS 1	/* addr: __u64 */
+
+/*
+ * KVM_PPC_PTW_INFO_MAP_4K: guest accesses to window pages are served by
+ * 4K (and host-page) hardware mappings. Clear when the partition-scoped
+ * tree cannot hold 4K leaves (a nested hypervisor whose L0 does not walk
+ * them): every guest access to a window page, MSI-X table and PBA pages
+ * aside, then exits to the VMM as KVM_EXIT_MMIO, which serves it from its
+ * own access to the BAR. Fixed when the device is created.
+ */
+#define KVM_PPC_PTW_INFO_MAP_4K		(1ULL << 0)
 
 #define KVM_PPC_PTW_MAX_WINDOWS	32
 

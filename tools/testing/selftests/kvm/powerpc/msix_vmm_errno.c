@@ -130,13 +130,13 @@ int main(void)
 	EXPECT_EQ(has(KVM_DEV_PPC_PTW_GRP_MSIX_PBA, 0), 0, "HAS PBA");
 	EXPECT_EQ(has(KVM_DEV_PPC_PTW_GRP_MSIX_RESET, 0), 0, "HAS RESET");
 	EXPECT_EQ(has(KVM_DEV_PPC_PTW_GRP_MSIX_STATE, 0), 0, "HAS STATE");
-	EXPECT_ERR(has(10, 0), ENXIO, "HAS group 10");
+	EXPECT_ERR(has(KVM_DEV_PPC_PTW_GRP_INFO + 1, 0), ENXIO, "HAS group 11");
 	EXPECT_ERR(attr(false, KVM_DEV_PPC_PTW_GRP_MSIX_RESET, mw.id, NULL),
 		   ENXIO, "GET of RESET");
 	EXPECT_ERR(attr(false, KVM_DEV_PPC_PTW_GRP_MSIX_IRQ, ix(mw.id, 0), &r),
 		   ENXIO, "GET of MSIX_IRQ");
 	ksft_test_result(ppc_expect_ok(),
-			 "HAS_DEVICE_ATTR: groups 6-9 present; GET of RESET and MSIX_IRQ: ENXIO\n");
+			 "HAS_DEVICE_ATTR: groups 6-9 present, group 11 not; GET of RESET and MSIX_IRQ: ENXIO\n");
 
 	/* MSIX_ENTRY */
 	ppc_expect_begin();

@@ -15,7 +15,12 @@
  * 4K mappings (again checked against the pattern), and the status quo - a
  * memslot over a BAR's host page - works as before, next to the windows,
  * without the window code seeing its accesses.
+ *
+ * Without 4K leaves (no KVM_PPC_PTW_INFO_MAP_4K) nothing maps, DIRECT
+ * pages neither: every access to a window page faults and exits once,
+ * served by the window VMM (ppc_ptw_vmm.c), and still reads its pattern.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,23 +100,33 @@ static void test_direct_pages(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_lo
 	}
 	ppc_ptw_stats_print("after 1 access", &s1);
 	ksft_test_result(e1 == 0 && s1.faults - s0.faults == 1 &&
-			 s1.maps_direct - s0.maps_direct == 1 &&
+			 s1.maps_direct - s0.maps_direct == PPC_PTW_EXPECT(1, 0) &&
 			 s1.maps_4k == s0.maps_4k &&
+			 s1.vmm_exits - s0.vmm_exits == PPC_PTW_EXPECT(0, 1) &&
+			 log->served == PPC_PTW_EXPECT(0, 1) &&
 			 (!have_trace ||
 			  (nev == 1 && ev[0].cls == 1 && ev[0].npages == 16 &&
-			   ev[0].hpa == fl->start && !ev[0].ret)),
-			 "matched offsets, whole host page: the first access maps it DIRECT (maps_direct +1%s)\n",
-			 have_trace ? ", 16 4K pages in one fault" : "");
+			   ev[0].hpa == fl->start &&
+			   ev[0].ret == PPC_PTW_EXPECT(0, -EOPNOTSUPP))),
+			 "matched offsets, whole host page: the first access %s%s\n",
+			 PPC_PTW_EXPECT("maps it DIRECT (maps_direct +1",
+					"is class DIRECT and exits to the VMM (nothing mapped"),
+			 !have_trace ? ")" :
+			 PPC_PTW_EXPECT(", 16 4K pages in one fault)",
+					", trace -EOPNOTSUPP)"));
 
 	/* All 16 4K pages of it: no more faults */
 	n = page_loads(acc, DIRECT_GPA, PPC_SZ_64K);
 	e2 = ppc_mmio_log_run(vcpu, acc, n, log);
 	ppc_ptw_stats(dev, &s2);
 	ppc_ptw_stats_print("after 16 pages", &s2);
-	ksft_test_result(e2 == 0 && s2.faults == s1.faults &&
-			 s2.maps_direct == s1.maps_direct,
-			 "one fault maps all 16 4K pages of the host page: 16 more accesses, %llu faults, %d VMM exits\n",
-			 ULL(s2.faults - s1.faults), e2);
+	ksft_test_result(e2 == 0 && s2.faults - s1.faults == PPC_PTW_EXPECT(0, n) &&
+			 s2.maps_direct == s1.maps_direct &&
+			 log->served == PPC_PTW_EXPECT(0, n),
+			 "%s: 16 more accesses, %llu faults, %llu VMM exits\n",
+			 PPC_PTW_EXPECT("one fault maps all 16 4K pages of the host page",
+					"no mapping: each access faults and exits"),
+			 ULL(s2.faults - s1.faults), ULL(e2 + log->served));
 
 	/* The second host page of the BAR, every 4K page of it */
 	n = page_loads(acc, DIRECT_GPA + PPC_SZ_64K, PPC_SZ_64K);
@@ -128,10 +143,13 @@ static void test_direct_pages(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_lo
 				       ULL(ppc_pattern_qword(PPC_PATTERN_TAG, off)));
 	}
 	ppc_ptw_stats_print("after the 2nd host page", &s3);
-	ksft_test_result(e3 == 0 && !bad && s3.faults - s2.faults == 1 &&
-			 s3.maps_direct - s2.maps_direct == 1 &&
-			 s3.maps_4k == s0.maps_4k,
-			 "the second 64K page: 16 accesses, 1 fault, 1 DIRECT mapping, each page reads its own pattern word\n");
+	ksft_test_result(e3 == 0 && !bad &&
+			 s3.faults - s2.faults == PPC_PTW_EXPECT(1, n) &&
+			 s3.maps_direct - s2.maps_direct == PPC_PTW_EXPECT(1, 0) &&
+			 s3.maps_4k == s0.maps_4k &&
+			 log->served == PPC_PTW_EXPECT(0, n),
+			 "the second 64K page: 16 accesses, %s, each page reads its own pattern word\n",
+			 PPC_PTW_EXPECT("1 fault, 1 DIRECT mapping", "16 faults and VMM exits"));
 
 	/* REMOVE takes out 2 x 16 4K PTEs; accesses exit afterwards */
 	r = ppc_ptw_remove(dev, w.id);
@@ -140,7 +158,8 @@ static void test_direct_pages(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_lo
 	e4 = ppc_mmio_log_run(vcpu, acc, n, log);
 	ppc_ptw_stats(dev, &s5);
 	ppc_ptw_stats_print("after REMOVE and 1 access", &s5);
-	ksft_test_result(!r && s4.unmaps - s3.unmaps == 32 && e4 == 1 &&
+	ksft_test_result(!r && s4.unmaps - s3.unmaps == PPC_PTW_EXPECT(32, 0) &&
+			 e4 == 1 &&
 			 log->rec[0].addr == DIRECT_GPA + 8 &&
 			 s5.faults == s4.faults,
 			 "REMOVE unmaps 32 4K PTEs (%llu); the next access exits to the VMM at 0x%llx\n",
@@ -180,9 +199,11 @@ static void test_regs(struct ppc_vcpu *vcpu, int dev, struct ppc_mmio_log *log)
 	if (w.id != ~0U)
 		ppc_ptw_remove(dev, w.id);
 	ksft_test_result(!r && e == 0 && !bad && nonzero == ARRAY_SIZE(offs) &&
-			 s1.maps_direct - s0.maps_direct == 1 &&
-			 s1.maps_4k == s0.maps_4k,
-			 "e1000e BAR0 through a DIRECT window: the guest reads the MAC address and STATUS the host reads\n");
+			 s1.maps_direct - s0.maps_direct == PPC_PTW_EXPECT(1, 0) &&
+			 s1.maps_4k == s0.maps_4k &&
+			 log->served == PPC_PTW_EXPECT(0, ARRAY_SIZE(offs)),
+			 "e1000e BAR0 through a DIRECT window: the guest reads the MAC address and STATUS the host reads (%s)\n",
+			 ppc_ptw_mode_str());
 }
 
 /* Half a host page: the host page is not wholly the window's, so 4K */
@@ -219,10 +240,11 @@ static void test_partial(struct ppc_vcpu *vcpu, int dev,
 		ppc_ptw_remove(dev, w.id);
 	/* 8 pages in the window map 4K each; 8 beyond it exit */
 	ksft_test_result(!r && e == 8 && !bad && s1.maps_direct == s0.maps_direct &&
-			 s1.maps_4k - s0.maps_4k == 8 &&
-			 s1.faults - s0.faults == 8,
-			 "a 32K window on a 64K host page maps 4K pages only: 8 maps_4k reading their pattern words, 0 DIRECT, the 8 pages past it exit (%d)\n",
-			 e);
+			 s1.maps_4k - s0.maps_4k == PPC_PTW_EXPECT(8, 0) &&
+			 s1.faults - s0.faults == 8 &&
+			 log->served == PPC_PTW_EXPECT(0, 8),
+			 "a 32K window on a 64K host page: its 8 pages read their pattern words (%s), 0 DIRECT, the 8 pages past it exit (%d)\n",
+			 PPC_PTW_EXPECT("8 maps_4k", "8 VMM exits"), e);
 }
 
 /*

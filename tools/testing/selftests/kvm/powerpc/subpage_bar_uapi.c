@@ -6,6 +6,7 @@
  * gets id 0.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,67 @@ static void expect(int r, int want, const char *what)
 	if (r != want)
 		ksft_print_msg("%s: got %d (%s)\n", what, r, r ? ppc_errmsg() : "ok");
 	ksft_test_result(r == want, "%s: %s\n", what, errname(want));
+}
+
+/*
+ * Whether window pages here must map with 4K leaves, as far as the host
+ * shows it: 1, 0, or -1 where only the L0 knows (a KVM L0 answers
+ * H_PTW_NESTED_4K, and kvm_hv.ptw_nested_4k is -1).
+ */
+static int host_maps_4k(void)
+{
+	char param[16] = "", buf[4096], compat[64] = "";
+	bool pseries = false;
+	FILE *f;
+	int fd;
+
+	f = fopen("/proc/cpuinfo", "r");
+	while (f && fgets(buf, sizeof(buf), f))
+		pseries |= !strncmp(buf, "platform", 8) && strstr(buf, "pSeries");
+	if (f)
+		fclose(f);
+	if (!pseries)
+		return 1;
+	if (!ppc_sysfs_read("/sys/module/kvm_hv/parameters/ptw_nested_4k",
+			    param, sizeof(param)) && atoi(param) >= 0)
+		return atoi(param) > 0;
+	fd = open("/proc/device-tree/hypervisor/compatible", O_RDONLY);
+	if (fd >= 0) {
+		if (read(fd, compat, sizeof(compat) - 1) < 0)
+			compat[0] = '\0';
+		close(fd);
+	}
+	return strcmp(compat, "linux,kvm") ? 1 : -1;
+}
+
+/* GRP_INFO: the flags are what this host can do; nothing else is there */
+static void test_info(void)
+{
+	u64 flags = ~0ULL;
+	int r, want = host_maps_4k();
+
+	r = ppc_ptw_get_attr(dev, KVM_DEV_PPC_PTW_GRP_INFO,
+			     KVM_DEV_PPC_PTW_INFO_FLAGS, &flags);
+	ksft_print_msg("GRP_INFO flags 0x%llx (%d); this host: %s\n", ULL(flags),
+		       r, want < 0 ? "the L0 decides" : want ? "4K leaves" : "no 4K leaves");
+	ksft_test_result(!r && !(flags & ~KVM_PPC_PTW_INFO_MAP_4K) &&
+			 (want < 0 || !!(flags & KVM_PPC_PTW_INFO_MAP_4K) == want) &&
+			 !!(flags & KVM_PPC_PTW_INFO_MAP_4K) == ppc_ptw_maps_4k,
+			 "GET_DEVICE_ATTR INFO_FLAGS: only MAP_4K defined, set as this host maps (0x%llx)\n",
+			 ULL(flags));
+	expect(ppc_ptw_get_attr(dev, KVM_DEV_PPC_PTW_GRP_INFO, 2, &flags),
+	       -ENXIO, "GET_DEVICE_ATTR INFO attr 2");
+	expect(ppc_ptw_set_attr(dev, KVM_DEV_PPC_PTW_GRP_INFO,
+				KVM_DEV_PPC_PTW_INFO_FLAGS, &flags),
+	       -ENXIO, "SET_DEVICE_ATTR of the INFO group");
+	expect(ppc_ptw_has_attr(dev, KVM_DEV_PPC_PTW_GRP_INFO,
+				KVM_DEV_PPC_PTW_INFO_FLAGS),
+	       0, "HAS_DEVICE_ATTR INFO_FLAGS");
+	expect(ppc_ptw_has_attr(dev, KVM_DEV_PPC_PTW_GRP_INFO, 2), -ENXIO,
+	       "HAS_DEVICE_ATTR INFO attr 2");
+	expect(ppc_ptw_get_attr(dev, KVM_DEV_PPC_PTW_GRP_INFO,
+				KVM_DEV_PPC_PTW_INFO_FLAGS, NULL),
+	       -EFAULT, "GET_DEVICE_ATTR INFO_FLAGS into a NULL pointer");
 }
 
 static void test_header_fields(void)
@@ -473,7 +535,7 @@ int main(void)
 	ksft_print_header();
 	if (ppc_ptw_bed_open(&bed))
 		ksft_exit_skip("test bed: %s\n", ppc_errmsg());
-	ksft_set_plan(87);
+	ksft_set_plan(93);
 
 	vm = ppc_guest_create(&vcpu);
 	if (!vm)
@@ -505,6 +567,7 @@ int main(void)
 	test_placement(vm);		/* 36 */
 	test_too_many();		/* 4 */
 	test_attrs();			/* 16 */
+	test_info();			/* 6 */
 	test_readonly_struct();		/* 2 */
 
 	/* After all of it, a valid ADD is window 0 and stats never moved */

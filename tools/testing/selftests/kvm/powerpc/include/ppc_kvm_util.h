@@ -121,6 +121,8 @@ struct ppc_vcpu {
 	u64 nr_runs;
 	u64 exits[PPC_NR_EXIT_REASONS];
 	u64 ucalls[PPC_UCALL_NR_CODES];
+	/* MMIO exits (in exits[] too) that vm->serve_mmio served */
+	u64 served_mmio;
 };
 
 #define PPC_MAX_VCPUS		4
@@ -134,6 +136,13 @@ struct ppc_vm {
 	struct ppc_memslot slots[PPC_MAX_MEMSLOTS];
 	unsigned int nr_vcpus;
 	struct ppc_vcpu *vcpus[PPC_MAX_VCPUS];
+	/*
+	 * The VMM's own handler of MMIO exits, below the test's: when it
+	 * returns true it served the exit and ppc_vcpu_run() re-enters the
+	 * guest (the window device's fallback, ppc_ptw_vmm.c).
+	 */
+	bool (*serve_mmio)(void *opaque, struct kvm_run *run);
+	void *serve_opaque;
 };
 
 /*
@@ -180,6 +189,14 @@ int ppc_vcpu_run_to_ucall(struct ppc_vcpu *vcpu, struct ppc_ucall *uc,
 int ppc_vcpu_run_expect(struct ppc_vcpu *vcpu, u64 code, struct ppc_ucall *uc,
 			ppc_mmio_fn mmio, void *opaque);
 void ppc_vcpu_clear_stats(struct ppc_vcpu *vcpu);
+/*
+ * After a KVM_RUN: an MMIO exit that vm->serve_mmio served (counted in
+ * served_mmio); the caller re-enters the guest. ppc_vcpu_run() does this
+ * itself; callers of the KVM_RUN ioctl do it.
+ */
+bool ppc_vcpu_serve_mmio(struct ppc_vcpu *vcpu);
+/* MMIO exits vm->serve_mmio served since *mark; moves the mark */
+u64 ppc_vcpu_served_since(struct ppc_vcpu *vcpu, u64 *mark);
 void ppc_vcpu_print_stats(struct ppc_vcpu *vcpu);
 
 struct ppc_asm;

@@ -88,7 +88,13 @@ u64 ppc_bar_uaddr(struct ppc_pci_bar *b, u64 off);
 void ppc_testdev_select(struct ppc_pci_bar *b, unsigned int test);
 void ppc_testdev_name(struct ppc_pci_bar *b, char *name, size_t len);
 
-/* The window device of a VM */
+/*
+ * The window device of a VM. ppc_ptw_create() reads its
+ * KVM_DEV_PPC_PTW_GRP_INFO flags into ppc_ptw_maps_4k (the same for every
+ * VM of a host) and, without KVM_PPC_PTW_INFO_MAP_4K, makes the VM's
+ * exits at window addresses go to the window VMM below.
+ */
+extern bool ppc_ptw_maps_4k;
 int ppc_ptw_create(struct ppc_vm *vm);
 int ppc_ptw_add(int dev, struct kvm_ppc_pt_window *w);
 int ppc_ptw_move(int dev, u32 id, u64 guest_addr);
@@ -102,6 +108,29 @@ int ppc_ptw_has_attr(int dev, u32 group, u64 attr);
 /* A window over size bytes of BAR b from BAR offset off, at guest_addr */
 struct kvm_ppc_pt_window ppc_ptw_window(struct ppc_pci_bar *b, u64 off,
 					u64 size, u64 guest_addr);
+
+/*
+ * What a test expects: "mapped" where window pages map with 4K leaves
+ * (KVM_PPC_PTW_INFO_MAP_4K), else "exited": each guest access to a window
+ * page faults once and exits to the VMM (KVM_EXIT_MMIO), nothing mapped.
+ */
+#define PPC_PTW_EXPECT(mapped, exited)	(ppc_ptw_maps_4k ? (mapped) : (exited))
+/* "mapped via one 4K mapping" or "exited to the VMM", for messages */
+const char *ppc_ptw_mode_str(void);
+
+/*
+ * The window VMM (ppc_ptw_vmm.c), used without KVM_PPC_PTW_INFO_MAP_4K:
+ * it serves the VM's MMIO exits in a window's bytes from its own mapping
+ * of the window's BAR, as QEMU's vfio-pci serves them from its region,
+ * before ppc_vcpu_run() returns (vcpu->served_mmio counts them; exits[]
+ * counts them too); other exits reach the test as before. ppc_ptw_add(),
+ * ppc_ptw_move(), ppc_ptw_remove() and ppc_ptw_add_vfio() keep its
+ * windows in step with the kernel's.
+ */
+void ppc_ptw_vmm_attach(struct ppc_vm *vm, int dev);
+void ppc_ptw_vmm_add(int dev, const struct kvm_ppc_pt_window *w);
+void ppc_ptw_vmm_move(int dev, u32 id, u64 guest_addr);
+void ppc_ptw_vmm_remove(int dev, u32 id);
 
 /* d = a - b, field by field */
 void ppc_ptw_stats_sub(struct kvm_ppc_pt_window_stats *d,
@@ -135,6 +164,9 @@ struct ppc_mmio_log {
 	u64 fwd_gpa;
 	bool forward_stores;
 	u64 fwd_n;		/* exits that went to the device */
+	u64 served;		/* ppc_mmio_log_run(): exits the window VMM
+				 * served (not in n)
+				 */
 };
 
 int ppc_mmio_log_init(struct ppc_mmio_log *log, unsigned int max_rec,
@@ -142,7 +174,10 @@ int ppc_mmio_log_init(struct ppc_mmio_log *log, unsigned int max_rec,
 void ppc_mmio_log_reset(struct ppc_mmio_log *log);
 void ppc_mmio_log_free(struct ppc_mmio_log *log);
 int ppc_mmio_log_fn(struct ppc_vcpu *vcpu, struct kvm_run *run, void *opaque);
-/* Run accesses with a fresh log: the number of VMM exits, or -errno */
+/*
+ * Run accesses with a fresh log: the number of VMM exits the log saw, or
+ * -errno
+ */
 int ppc_mmio_log_run(struct ppc_vcpu *vcpu, struct ppc_access *acc,
 		     unsigned int n, struct ppc_mmio_log *log);
 /* fill repeated over size bytes */

@@ -41,6 +41,13 @@ int ppc_kvm_vfio_file(int kvfio, int fd, bool add);
 
 /* ADD_VFIO on the window device: 0 or -errno; the id in w->id */
 int ppc_ptw_add_vfio(int dev, struct kvm_ppc_pt_window_vfio *w);
+/*
+ * The window VMM's side of ppc_ptw_add_vfio() (ppc_ptw_vmm.c), and the
+ * release of the VFIO device files it holds (ppc_vfio_close()), which an
+ * unbind from vfio-pci would wait for.
+ */
+void ppc_ptw_vmm_add_vfio(int dev, const struct kvm_ppc_pt_window_vfio *w);
+void ppc_ptw_vmm_close_vfio(void);
 struct kvm_ppc_pt_window_vfio ppc_ptw_window_vfio(const struct ppc_vfio *v,
 						  int bar, u64 off, u64 size,
 						  u64 guest_addr);

@@ -445,6 +445,7 @@ int ppc_vcpu_run(struct ppc_vcpu *vcpu)
 	u32 reason;
 	int r, err;
 
+again:
 	__atomic_store_n(&run_timed_out, 0, __ATOMIC_RELAXED);
 	run_watchdog(vcpu->timeout_s);
 	r = ioctl(vcpu->fd, KVM_RUN, 0);
@@ -468,7 +469,20 @@ int ppc_vcpu_run(struct ppc_vcpu *vcpu)
 	reason = vcpu->run->exit_reason;
 	vcpu->exits[reason < PPC_NR_EXIT_REASONS ? reason :
 		    PPC_NR_EXIT_REASONS - 1]++;
+	if (ppc_vcpu_serve_mmio(vcpu))
+		goto again;
 	return 0;
+}
+
+bool ppc_vcpu_serve_mmio(struct ppc_vcpu *vcpu)
+{
+	struct ppc_vm *vm = vcpu->vm;
+
+	if (vcpu->run->exit_reason != KVM_EXIT_MMIO || !vm->serve_mmio ||
+	    !vm->serve_mmio(vm->serve_opaque, vcpu->run))
+		return false;
+	vcpu->served_mmio++;
+	return true;
 }
 
 /* Decode the last exit as a ucall; returns its code or PPC_UCALL_NONE */
@@ -599,7 +613,16 @@ void ppc_vcpu_clear_stats(struct ppc_vcpu *vcpu)
 {
 	vcpu->nr_runs = 0;
 	memset(vcpu->exits, 0, sizeof(vcpu->exits));
+	vcpu->served_mmio = 0;
 	memset(vcpu->ucalls, 0, sizeof(vcpu->ucalls));
+}
+
+u64 ppc_vcpu_served_since(struct ppc_vcpu *vcpu, u64 *mark)
+{
+	u64 n = vcpu->served_mmio - *mark;
+
+	*mark = vcpu->served_mmio;
+	return n;
 }
 
 void ppc_vcpu_print_stats(struct ppc_vcpu *vcpu)
@@ -612,6 +635,9 @@ void ppc_vcpu_print_stats(struct ppc_vcpu *vcpu)
 		if (vcpu->exits[i])
 			printf(" %s=%llu", ppc_exit_reason_str(i),
 			       (unsigned long long)vcpu->exits[i]);
+	if (vcpu->served_mmio)
+		printf(" (MMIO served by the window VMM: %llu)",
+		       (unsigned long long)vcpu->served_mmio);
 	printf("; ucalls:");
 	for (i = 1; i < PPC_UCALL_NR_CODES; i++)
 		if (vcpu->ucalls[i])

@@ -839,6 +839,8 @@ static void *vcpu_thread_fn(void *arg)
 			break;
 		}
 		t->runs++;
+		if (ppc_vcpu_serve_mmio(vcpu))
+			continue;
 		if (run->exit_reason == KVM_EXIT_MMIO && t->mmio) {
 			t->mmio_exits++;
 			if (t->mmio(vcpu, run, t->opaque)) {

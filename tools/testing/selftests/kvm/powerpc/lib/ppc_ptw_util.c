@@ -150,7 +150,14 @@ int ppc_ptw_create(struct ppc_vm *vm)
 
 	if (ioctl(vm->fd, KVM_CREATE_DEVICE, &cd) < 0)
 		return ppc_set_err(errno, "KVM_CREATE_DEVICE(PPC_PT_WINDOW)");
+	ppc_ptw_vmm_attach(vm, cd.fd);
 	return cd.fd;
+}
+
+const char *ppc_ptw_mode_str(void)
+{
+	return ppc_ptw_maps_4k ? "mapped with 4K leaves" :
+				 "exited to the VMM (no 4K leaves here)";
 }
 
 int ppc_ptw_set_attr(int dev, u32 group, u64 attr, void *addr)
@@ -189,22 +196,33 @@ int ppc_ptw_has_attr(int dev, u32 group, u64 attr)
 
 int ppc_ptw_add(int dev, struct kvm_ppc_pt_window *w)
 {
-	return ppc_ptw_set_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL,
-				KVM_DEV_PPC_PTW_ADD, w);
+	int r = ppc_ptw_set_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL,
+				 KVM_DEV_PPC_PTW_ADD, w);
+
+	if (!r)
+		ppc_ptw_vmm_add(dev, w);
+	return r;
 }
 
 int ppc_ptw_move(int dev, u32 id, u64 guest_addr)
 {
 	struct kvm_ppc_pt_window w = { .id = id, .guest_addr = guest_addr };
+	int r = ppc_ptw_set_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL,
+				 KVM_DEV_PPC_PTW_MOVE, &w);
 
-	return ppc_ptw_set_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL,
-				KVM_DEV_PPC_PTW_MOVE, &w);
+	if (!r)
+		ppc_ptw_vmm_move(dev, id, guest_addr);
+	return r;
 }
 
 int ppc_ptw_remove(int dev, u32 id)
 {
-	return ppc_ptw_set_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL,
-				KVM_DEV_PPC_PTW_REMOVE, &id);
+	int r = ppc_ptw_set_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL,
+				 KVM_DEV_PPC_PTW_REMOVE, &id);
+
+	if (!r)
+		ppc_ptw_vmm_remove(dev, id);
+	return r;
 }
 
 int ppc_ptw_stats(int dev, struct kvm_ppc_pt_window_stats *st)
@@ -298,10 +316,12 @@ u64 ppc_mmio_fill_val(u8 fill, int size)
 int ppc_mmio_log_run(struct ppc_vcpu *vcpu, struct ppc_access *acc,
 		     unsigned int n, struct ppc_mmio_log *log)
 {
+	u64 served = vcpu->served_mmio;
 	int r;
 
 	ppc_mmio_log_reset(log);
 	r = ppc_guest_run_accesses(vcpu, acc, n, ppc_mmio_log_fn, log);
+	log->served = vcpu->served_mmio - served;
 	return r ? r : (int)log->n;
 }
 

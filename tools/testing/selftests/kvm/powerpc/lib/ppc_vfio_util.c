@@ -133,6 +133,7 @@ int ppc_vfio_open(struct ppc_vfio *v, const char *bdf)
 
 void ppc_vfio_close(struct ppc_vfio *v)
 {
+	ppc_ptw_vmm_close_vfio();
 	if (v->device >= 0)
 		close(v->device);
 	if (v->group >= 0)
@@ -208,8 +209,12 @@ int ppc_kvm_vfio_file(int kvfio, int fd, bool add)
 
 int ppc_ptw_add_vfio(int dev, struct kvm_ppc_pt_window_vfio *w)
 {
-	return ppc_ptw_set_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL,
-				KVM_DEV_PPC_PTW_ADD_VFIO, w);
+	int r = ppc_ptw_set_attr(dev, KVM_DEV_PPC_PTW_GRP_CTRL,
+				 KVM_DEV_PPC_PTW_ADD_VFIO, w);
+
+	if (!r)
+		ppc_ptw_vmm_add_vfio(dev, w);
+	return r;
 }
 
 struct kvm_ppc_pt_window_vfio ppc_ptw_window_vfio(const struct ppc_vfio *v,
