@@ -38,27 +38,17 @@ need_host_pkgs $HOST_PKGS
 . "$(dirname "$0")/qemu-source.sh"
 ppc64el_apt_state "$W/apt" "deb deb-src"
 qvers=$(qemu_versions)
-series=$(qemu_series "$PD")
-key=$( { echo "emulator recipe"; cat "$0" "$TOP/scripts/qemu-source.sh" "$PD/series";
-	 for p in $series; do cat "$PD/$p"; done;
-	 gcc --version | head -1;
+key=$( { gcc --version | head -1;
 	 dpkg-query -W -f='${Package}=${Version}\n' $LIBS qemu-system-data; } |
-	sha256sum | cut -c1-16)
+	qemu_key "emulator recipe" "$PD")
 
-mkdir -p "$W"
-qemu_cached emulator "$key" "$qvers"
-if [ -z "$C" ]; then
-	exec 8>"${PTW_BUILD_LOCK:-/tmp/kvm-pt-build.lock}"
-	flock 8
-	start=$(date +%s)
-	qemu_source_tree "$W" "$qvers" "$PD"
-	C="$CACHE/emulator-${QV#1:}-$key"
+# As little as the hosts use: TCG, the pseries and powernv machines and
+# their default devices (pci-testdev, virtio-net, e1000e among them), a
+# serial console; no KVM, GUI, audio, slirp, block formats, tools or docs.
+build_emulator() {
+	local BLD="$W/obj" d
+
 	log "building qemu $QV (ppc64 TCG for $(uname -m)) into $C (cold: minutes)"
-	# As little as the hosts use: TCG, the pseries and powernv machines
-	# and their default devices (pci-testdev, virtio-net, e1000e among
-	# them), a serial console; no KVM, GUI, audio, slirp, block formats,
-	# tools or docs.
-	BLD="$W/obj"
 	rm -rf "$BLD"
 	mkdir -p "$BLD"
 	(cd "$BLD" &&
@@ -71,24 +61,14 @@ if [ -z "$C" ]; then
 		{ tail -30 "$W/configure.log"; die "configure failed (log $W/configure.log)"; }
 	ninja -C "$BLD" -j"$(nproc)" qemu-system-ppc64 >"$W/build.log" 2>&1 ||
 		{ grep -m20 -B2 -A8 -E 'error|undefined' "$W/build.log"; die "build failed (log $W/build.log)"; }
-	T="$C.tmp"
-	rm -rf "$T" "$C"
 	mkdir -p "$T/bin" "$T/share" "$T/lib"
 	for d in share/qemu share/seabios lib/ipxe; do
 		ln -s "/usr/$d" "$T/$d"
 	done
 	strip -o "$T/bin/qemu-system-ppc64" "$BLD/qemu-system-ppc64"
-	echo "$QV" >"$T/debian-version"
-	echo "$series" >"$T/patches"
-	echo "$(( $(date +%s) - start ))" >"$T/build-seconds"
-	touch "$T/.done"
-	mv "$T" "$C"
-	log "built in $(cat "$C/build-seconds") s"
-else
-	log "cached: $C (built in $(cat "$C/build-seconds" 2>/dev/null || echo '?') s)"
-fi
-flock -u 9
-exec 8>&- 9>&-
+	qemu_series "$PD" >"$T/patches"
+}
+qemu_build emulator "$key" "$qvers" "$PD" build_emulator
 
 ln -sfn "$C" "$TOP/build/emulator"
 "$TOP/build/emulator/bin/qemu-system-ppc64" --version | head -1 |

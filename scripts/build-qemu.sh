@@ -90,30 +90,17 @@ done
 qvers=$(qemu_versions)
 
 sysroot_list=$(for p in $pkgs; do echo "$p=${ver[$p]}"; done)
-# Our patches: the series and what it names (not the README).
-series=$(qemu_series "$TOP/patches/qemu")
-key=$( { echo "qemu-bundle recipe"; cat "$0" "$TOP/scripts/qemu-source.sh";
-	 cat "$TOP/patches/qemu/series";
-	 for p in $series; do cat "$TOP/patches/qemu/$p"; done; echo "$sysroot_list";
-	 echo "${PTW_QEMU_CONFIGURE:-}";
+key=$( { echo "$sysroot_list"; echo "${PTW_QEMU_CONFIGURE:-}";
 	 "${CROSS}gcc" --version | head -1;
 	 dpkg-query -W -f='${Version}\n' qemu-system-data libc6-dev-ppc64el-cross; } |
-	sha256sum | cut -c1-16)
+	qemu_key "qemu-bundle recipe" "$TOP/patches/qemu")
 
-mkdir -p "$W"
-qemu_cached qemu "$key" "$qvers"
-if [ -z "$C" ]; then
-	# The machine's big-build lock too: kernel and QEMU builds of other
-	# clones take it, and two of them at once starve each other (2 cores).
-	exec 8>"${PTW_BUILD_LOCK:-/tmp/kvm-pt-build.lock}"
-	flock 8
-	start=$(date +%s)
-	qemu_source_tree "$W" "$qvers" "$TOP/patches/qemu"
-	C="$CACHE/qemu-${QV#1:}-$key"
+build_bundle() {
+	local S="$W/sysroot" BLD="$W/obj" LIBDIRS LIBPATH ldflags cflags d f n
+	local found todo fw l
+
 	log "building qemu $QV into $C (cold: minutes)"
-
 	# The sysroot, from Debian's ppc64el packages.
-	S="$W/sysroot"
 	rm -rf "$S" "$W/debs"
 	mkdir -p "$S" "$W/debs"
 	(cd "$W/debs" && apt-get "${APT[@]}" download -qq $sysroot_list) \
@@ -137,7 +124,6 @@ if [ -z "$C" ]; then
 	# the emulated host runs the guest with KVM only, and 7.2's ppc64
 	# target builds without TCG (target/ppc/tcg-stub.c): fewer objects.
 	# PTW_QEMU_CONFIGURE adds options (it is part of the key).
-	BLD="$W/obj"
 	rm -rf "$BLD"
 	mkdir -p "$BLD"
 	(cd "$BLD" &&
@@ -156,8 +142,6 @@ if [ -z "$C" ]; then
 	# The bundle: the binary, every library it needs (its NEEDED entries,
 	# recursively, found in the sysroot or the cross libc) and the
 	# dynamic loader, and the firmware.
-	T="$C.tmp"
-	rm -rf "$T" "$C"
 	mkdir -p "$T/bin" "$T/lib" "$T/share/qemu"
 	"${CROSS}strip" -o "$T/bin/qemu-system-ppc64" "$BLD/qemu-system-ppc64"
 	LIBPATH="$LIBDIRS /usr/$TRIPLET/lib"
@@ -184,18 +168,11 @@ if [ -z "$C" ]; then
 		cp -L "/usr/share/qemu/$fw" "$T/share/qemu/" ||
 			die "no /usr/share/qemu/$fw (qemu-system-data)"
 	done
-	echo "$QV" >"$T/debian-version"
 	echo "$sysroot_list" >"$T/sysroot-packages"
 	cp "$BLD/config-host.mak" "$T/" 2>/dev/null || true
-	echo "$(( $(date +%s) - start ))" >"$T/build-seconds"
-	touch "$T/.done"
-	mv "$T" "$C"
-	log "built in $(cat "$C/build-seconds") s: $(ls "$C/lib" | wc -l) libraries, $(du -sh "$C" | cut -f1)"
-else
-	log "cached: $C (built in $(cat "$C/build-seconds" 2>/dev/null || echo '?') s)"
-fi
-flock -u 9
-exec 8>&- 9>&-
+	log "bundle: $(ls "$T/lib" | wc -l) libraries, $(du -sh "$T" | cut -f1)"
+}
+qemu_build qemu "$key" "$qvers" "$TOP/patches/qemu" build_bundle
 
 mkdir -p "$B"
 ln -sfn "$C" "$B/qemu"

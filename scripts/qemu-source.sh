@@ -68,6 +68,18 @@ qemu_source_tree() {
 	log "applied (quilt and git am): $(echo $series)"
 }
 
+# qemu_key RECIPE PATCHDIR: the cache key of a build, a sha of RECIPE, the
+# calling script, this file, PATCHDIR's series and the patches it names,
+# and what the caller writes to the standard input (its other inputs:
+# compiler and library versions, options).
+qemu_key() {
+	local p
+
+	{ echo "$1"; cat "$0" "${BASH_SOURCE[0]}" "$2/series";
+	  for p in $(qemu_series "$2"); do cat "$2/$p"; done; cat; } |
+		sha256sum | cut -c1-16
+}
+
 # qemu_cached NAME KEY VERSIONS: takes the machine's QEMU build lock (fd 9:
 # one QEMU build at a time, whichever clone asks; the caller releases it)
 # and sets C to $CACHE/NAME-<version>-KEY of the first of VERSIONS built
@@ -85,4 +97,39 @@ qemu_cached() {
 			return 0
 		fi
 	done
+}
+
+# qemu_build NAME KEY VERSIONS PATCHDIR BUILD: sets C to the cached build
+# $CACHE/NAME-<version>-KEY, made first if there is none: under the
+# machine's QEMU build lock and its big-build lock (kernel and QEMU builds
+# of other clones take it; two at once starve each other on 2 cores), the
+# source tree of qemu_source_tree in $W, then the function BUILD fills the
+# bundle directory $T (it sees W, Q, QV, C and T); the bundle gets its
+# debian-version and build-seconds and is published whole (.done, then
+# renamed to C). Nothing in C is written after that.
+qemu_build() {
+	local name=$1 key=$2 vers=$3 pd=$4 build=$5 start
+
+	mkdir -p "$W"
+	qemu_cached "$name" "$key" "$vers"
+	if [ -n "$C" ]; then
+		log "cached: $C (built in $(cat "$C/build-seconds" 2>/dev/null || echo '?') s)"
+	else
+		exec 8>"${PTW_BUILD_LOCK:-/tmp/kvm-pt-build.lock}"
+		flock 8
+		start=$(date +%s)
+		qemu_source_tree "$W" "$vers" "$pd"
+		C="$CACHE/$name-${QV#1:}-$key"
+		T="$C.tmp"
+		rm -rf "$T" "$C"
+		mkdir -p "$T"
+		"$build"
+		echo "$QV" >"$T/debian-version"
+		echo "$(( $(date +%s) - start ))" >"$T/build-seconds"
+		touch "$T/.done"
+		mv "$T" "$C"
+		log "built in $(cat "$C/build-seconds") s"
+	fi
+	flock -u 9
+	exec 8>&- 9>&-
 }
