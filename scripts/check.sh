@@ -18,10 +18,11 @@
 #              runs our QEMU with a nested-HV pseries L1 that runs the
 #              selftests: with the L0 serving the L1's 4K leaves, and with
 #              kvm_hv.ptw_l0_nested_4k=0 (the L1 falls back to exits); for
-#              E2E_KERNELS, L1_TESTS selects the selftests
+#              NESTED_KERNELS, L1_TESTS selects the selftests
 #   selftests(<k>/powernv9-l0/pseries-l1-vfio): the same L1 given the
 #              L0's own pci-testdev and e1000e through VFIO (its windows
-#              over IO memory: shadow leaves onto the L0's windows)
+#              over IO memory: shadow leaves onto the L0's windows), for
+#              the kernels in both lists
 #   e2e(linux-guest): our QEMU (scripts/build-qemu.sh, cached) boots a
 #              Linux guest inside the emulated powernv9 host with
 #              pci-testdev and e1000e passed through; for the kernels of
@@ -41,6 +42,9 @@ DEBUG_KERNELS=${DEBUG_KERNELS-6.1}
 # The kernels whose VFIO works ("" skips the end-to-end layer and its
 # QEMU build).
 E2E_KERNELS=${E2E_KERNELS-6.12}
+# The kernels whose powernv9 host also runs the nested L1 (our QEMU, no
+# VFIO needed; its VFIO layer only where E2E_KERNELS has the kernel too).
+NESTED_KERNELS=${NESTED_KERNELS-6.12 6.1}
 # The selftests the nested L1 runs (shell patterns; "" all of them), with
 # the L0's support on, and off: then the L1 maps nothing with 4K leaves
 # (its window devices say so, KVM_PPC_PTW_INFO_MAP_4K clear) and the same
@@ -79,8 +83,16 @@ counts() {	# file "prefix": reads "prefix: N passed, M failed"
 # "ok N # SKIP", "not ok N". A binary that exits non-zero (not KSFT_SKIP)
 # with no "not ok", or does not finish its "1..N" plan, counts as one
 # more failure; so does a failed boot.
-run_host() {	# host [mode]
-	local m=$1 mode=${2:-check} rc log="$B/logs/$1-${2:-check}.log"
+in_list() {	# word "list of words"
+	case " $2 " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# run_host host [mode [tag]]: a run's console is logs/<host>-<mode>.log
+# (and .out); with a tag it is kept as logs/<host>-<mode>-<tag>.log too,
+# so runs of one host and mode (the nested layers) keep theirs.
+run_host() {
+	local m=$1 mode=${2:-check} tag=${3:-} rc log="$B/logs/$1-${2:-check}.log"
 
 	bash scripts/run-qemu.sh "$m" "$mode" >"$B/logs/$m-$mode.out" 2>&1
 	rc=$?
@@ -98,6 +110,11 @@ run_host() {	# host [mode]
 		END { print p + 0, f + 0, s + 0 }' "$log" 2>/dev/null)"
 	[ -n "${p:-}" ] || { p=0; f=0; s=0; }
 	[ $rc = 0 ] || f=$((f + 1))
+	if [ -n "$tag" ]; then
+		cp "$log" "$B/logs/$m-$mode-$tag.log" 2>/dev/null
+		cp "$B/logs/$m-$mode.out" "$B/logs/$m-$mode-$tag.out"
+	fi
+	return 0
 }
 
 echo "== harness"
@@ -145,31 +162,42 @@ for k in $KERNELS; do
 		layer "selftests($k/$m)" "$p" "$f" "$s"
 	done
 
-	case " $E2E_KERNELS " in *" $k "*)
-		echo "== e2e(linux-guest) on $k"
+	# Our QEMU, the VMM inside the emulated powernv9 host (L0), for the
+	# end-to-end run and the nested L1.
+	qemu_ok=
+	if in_list "$k" "$E2E_KERNELS $NESTED_KERNELS"; then
 		if bash scripts/build-qemu.sh >"$B/logs/qemu-build.log" 2>&1; then
 			tail -1 "$B/logs/qemu-build.log"
-			run_host powernv9-l0 e2e
-			layer "e2e(linux-guest)" "$p" "$f" "$s"
-			# A nested-HV L1 under our kvm-hv (L0) runs the pseries
-			# selftests with 4K leaves, then with the L0's support
-			# off (the L1 falls back to exits).
-			export PTW_L1_SKIP_TESTS=$L1_SKIP PTW_L1_SKIP_WHY=$L1_SKIP_WHY
-			PTW_L0_NESTED_4K=1 PTW_L1_TESTS=$L1_TESTS run_host powernv9-l0 l1
-			layer "selftests($k/powernv9-l0/pseries-l1)" "$p" "$f" "$s"
-			PTW_L0_NESTED_4K=0 PTW_L1_TESTS=$L1_OFF_TESTS run_host powernv9-l0 l1
-			layer "selftests($k/powernv9-l0-off/pseries-l1)" "$p" "$f" "$s"
-			# The L1 given the L0's own pci-testdev and e1000e
-			# through VFIO: its windows lie over IO memory.
-			PTW_L0_NESTED_4K=1 PTW_L1_PASSTHROUGH=1 PTW_L1_TESTS=$L1_TESTS \
-				run_host powernv9-l0 l1
-			layer "selftests($k/powernv9-l0/pseries-l1-vfio)" "$p" "$f" "$s"
+			qemu_ok=1
 		else
 			tail -30 "$B/logs/qemu-build.log"
-			layer "e2e(linux-guest)" 0 1
+			layer "build(qemu/$k)" 0 1
 		fi
-		;;
-	esac
+	fi
+	if [ -n "$qemu_ok" ] && in_list "$k" "$E2E_KERNELS"; then
+		echo "== e2e(linux-guest) on $k"
+		run_host powernv9-l0 e2e
+		layer "e2e(linux-guest)" "$p" "$f" "$s"
+	fi
+	if [ -n "$qemu_ok" ] && in_list "$k" "$NESTED_KERNELS"; then
+		# A nested-HV L1 under our kvm-hv (L0) runs the pseries
+		# selftests with 4K leaves, then with the L0's support off
+		# (the L1 falls back to exits).
+		echo "== nested L1 on $k"
+		export PTW_L1_SKIP_TESTS=$L1_SKIP PTW_L1_SKIP_WHY=$L1_SKIP_WHY
+		PTW_L0_NESTED_4K=1 PTW_L1_TESTS=$L1_TESTS run_host powernv9-l0 l1 on
+		layer "selftests($k/powernv9-l0/pseries-l1)" "$p" "$f" "$s"
+		PTW_L0_NESTED_4K=0 PTW_L1_TESTS=$L1_OFF_TESTS run_host powernv9-l0 l1 off
+		layer "selftests($k/powernv9-l0-off/pseries-l1)" "$p" "$f" "$s"
+		# The L1 given the L0's own pci-testdev and e1000e through
+		# VFIO (the L0's VFIO: E2E_KERNELS): its windows lie over IO
+		# memory.
+		if in_list "$k" "$E2E_KERNELS"; then
+			PTW_L0_NESTED_4K=1 PTW_L1_PASSTHROUGH=1 PTW_L1_TESTS=$L1_TESTS \
+				run_host powernv9-l0 l1 vfio
+			layer "selftests($k/powernv9-l0/pseries-l1-vfio)" "$p" "$f" "$s"
+		fi
+	fi
 
 	case " $DEBUG_KERNELS " in *" $k "*) ;; *) continue ;; esac
 	[ -n "$DEBUG_MACHINES" ] || continue
