@@ -338,39 +338,13 @@ static void test_module_ref(void)
 			 "the window device holds kvm-hv until the VM's teardown destroyed it\n");
 }
 
-static bool kvm_l0(void)
-{
-	char buf[64] = "";
-	int fd = open("/proc/device-tree/hypervisor/compatible", O_RDONLY);
-
-	if (fd >= 0) {
-		if (read(fd, buf, sizeof(buf) - 1) < 0)
-			buf[0] = 0;
-		close(fd);
-	}
-	return strstr(buf, "linux,kvm") != NULL;
-}
-
-static bool on_pseries(void)
-{
-	char buf[4096];
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	bool yes = false;
-
-	while (f && fgets(buf, sizeof(buf), f))
-		yes |= !strncmp(buf, "platform", 8) && strstr(buf, "pSeries");
-	if (f)
-		fclose(f);
-	return yes;
-}
-
 static void test_nested_fallback(void)
 {
 	struct kvm_ppc_pt_window_stats s0, s1;
 	char old[16] = "";
 	struct ppc_vcpu *vcpu;
 	struct vmm v = { 0 };
-	bool nested = on_pseries();
+	bool nested = ppc_host_on_pseries();
 	struct ppc_vm *vm;
 	unsigned int bad;
 	int dev;
@@ -383,7 +357,7 @@ static void test_nested_fallback(void)
 	old[strcspn(old, "\n")] = 0;
 	ksft_print_msg("host: %s; L0 %s; ptw_nested_4k=%s\n",
 		       nested ? "nested (pseries)" : "bare metal",
-		       kvm_l0() ? "is KVM" : "is not KVM", old);
+		       ppc_host_l0_is_kvm() ? "is KVM" : "is not KVM", old);
 	/* This VM is created with 4K leaves forbidden. */
 	ppc_sysfs_write(NESTED_4K, "0");
 	dev = vm_with_window(&vm, &vcpu, GW, &id);

@@ -6,7 +6,6 @@
  * gets id 0.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,28 +76,14 @@ static void expect(int r, int want, const char *what)
  */
 static int host_maps_4k(void)
 {
-	char param[16] = "", buf[4096], compat[64] = "";
-	bool pseries = false;
-	FILE *f;
-	int fd;
+	char param[16] = "";
 
-	f = fopen("/proc/cpuinfo", "r");
-	while (f && fgets(buf, sizeof(buf), f))
-		pseries |= !strncmp(buf, "platform", 8) && strstr(buf, "pSeries");
-	if (f)
-		fclose(f);
-	if (!pseries)
+	if (!ppc_host_on_pseries())
 		return 1;
 	if (!ppc_sysfs_read("/sys/module/kvm_hv/parameters/ptw_nested_4k",
 			    param, sizeof(param)) && atoi(param) >= 0)
 		return atoi(param) > 0;
-	fd = open("/proc/device-tree/hypervisor/compatible", O_RDONLY);
-	if (fd >= 0) {
-		if (read(fd, compat, sizeof(compat) - 1) < 0)
-			compat[0] = '\0';
-		close(fd);
-	}
-	return strcmp(compat, "linux,kvm") ? 1 : -1;
+	return ppc_host_l0_is_kvm() ? -1 : 1;
 }
 
 /* GRP_INFO: the flags are what this host can do; nothing else is there */

@@ -156,6 +156,13 @@ const char *ppc_errmsg(void);
 __printf(2, 3) int ppc_set_err(int err, const char *fmt, ...);
 
 int ppc_kvm_open(void);
+/*
+ * The host these tests run on: a pseries partition (a nested
+ * hypervisor), and whether its hypervisor (the L0) is KVM ("linux,kvm"
+ * in /hypervisor) rather than a full-system emulator.
+ */
+bool ppc_host_on_pseries(void);
+bool ppc_host_l0_is_kvm(void);
 int ppc_check_cap(int fd, long cap);
 const char *ppc_exit_reason_str(u32 reason);
 const char *ppc_ucall_str(u64 code);

@@ -43,6 +43,32 @@ int ppc_set_err(int err, const char *fmt, ...)
 	return err ? -err : -EPROTO;
 }
 
+bool ppc_host_on_pseries(void)
+{
+	char buf[4096];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	bool yes = false;
+
+	while (f && fgets(buf, sizeof(buf), f))
+		yes |= !strncmp(buf, "platform", 8) && strstr(buf, "pSeries");
+	if (f)
+		fclose(f);
+	return yes;
+}
+
+bool ppc_host_l0_is_kvm(void)
+{
+	char buf[64] = "";
+	int fd = open("/proc/device-tree/hypervisor/compatible", O_RDONLY);
+
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) < 0)
+			buf[0] = 0;
+		close(fd);
+	}
+	return strstr(buf, "linux,kvm");
+}
+
 int ppc_kvm_open(void)
 {
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
