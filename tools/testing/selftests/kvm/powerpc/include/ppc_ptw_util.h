@@ -115,7 +115,7 @@ struct kvm_ppc_pt_window ppc_ptw_window(struct ppc_pci_bar *b, u64 off,
  * page faults once and exits to the VMM (KVM_EXIT_MMIO), nothing mapped.
  */
 #define PPC_PTW_EXPECT(mapped, exited)	(ppc_ptw_maps_4k ? (mapped) : (exited))
-/* "mapped via one 4K mapping" or "exited to the VMM", for messages */
+/* Which of the two this host does, in words, for messages */
 const char *ppc_ptw_mode_str(void);
 
 /*

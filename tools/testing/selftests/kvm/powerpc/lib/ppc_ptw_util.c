@@ -321,7 +321,7 @@ int ppc_mmio_log_run(struct ppc_vcpu *vcpu, struct ppc_access *acc,
 
 	ppc_mmio_log_reset(log);
 	r = ppc_guest_run_accesses(vcpu, acc, n, ppc_mmio_log_fn, log);
-	log->served = vcpu->served_mmio - served;
+	log->served = ppc_vcpu_served_since(vcpu, &served);
 	return r ? r : (int)log->n;
 }
 

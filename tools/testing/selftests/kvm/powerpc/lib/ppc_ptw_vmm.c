@@ -65,18 +65,15 @@ static void window_drop(struct vmm_window *w)
 static bool window_rw(struct vmm_window *w, u64 off, u32 len, bool write,
 		      u64 *data)
 {
-	void *p;
-
 	if (w->vfio_device >= 0) {
 		off += w->vfio_region;
 		return (write ? pwrite(w->vfio_device, data, len, off) :
 				pread(w->vfio_device, data, len, off)) == len;
 	}
-	p = ppc_pci_bar_ptr(&w->bar, off);
 	if (write)
-		ppc_mmio_write(p, len, *data);
+		ppc_bar_wr(&w->bar, off, len, *data);
 	else
-		*data = ppc_mmio_read(p, len);
+		*data = ppc_bar_rd(&w->bar, off, len);
 	return true;
 }
 
